@@ -1,0 +1,102 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "Passerelle",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "passerelle", targets: ["passerelle"]),
+        .library(name: "Trials", targets: ["Trials"]),
+        .library(name: "Analytics", targets: ["Analytics"]),
+        .library(name: "Registry", targets: ["Registry"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+    ],
+    targets: [
+        // zlib, for gzip input files and compressed raw documents.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // Domain: the trial record, its ClinicalTrials.gov readers and the CGT classification. No I/O.
+        .target(name: "Trials"),
+
+        // Domain: survival, cost-effectiveness, budget impact and payment schedules. No I/O.
+        .target(name: "Analytics"),
+
+        // Domain: the CGT outcomes registry (episodes, toxicities and their ASTCT grades, follow-up schedule). No I/O.
+        .target(name: "Registry"),
+
+        // Real public data shipped with the product: demo studies and Canadian geography tables.
+        .target(name: "DemoData", resources: [.copy("Files")]),
+
+        // Edge: the store protocol, SQLite (GRDB) and PostgreSQL (PostgresNIO) stores, file import.
+        .target(
+            name: "Storage",
+            dependencies: [
+                "Trials", "CZlib",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Migrations")]
+        ),
+
+        // Edge: the HTTP server (Hummingbird 2), pages and API.
+        .target(
+            name: "Web",
+            dependencies: [
+                "Trials", "Storage", "DemoData",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Templates")]
+        ),
+
+        // Edge: the `passerelle` command line.
+        .executableTarget(
+            name: "passerelle",
+            dependencies: [
+                "Trials", "Storage", "Web", "DemoData", "Analytics", "Registry",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .testTarget(name: "TrialsTests", dependencies: ["Trials"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AnalyticsTests", dependencies: ["Analytics"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: [
+                "Storage", "Trials", "DemoData",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "WebTests",
+            dependencies: [
+                "Web", "Storage",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            resources: [.copy("Fixtures")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,305 @@
+import Foundation
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// Reads one legacy ClinicalTrials.gov `clinical_study` XML document (the AllPublicXML format) into a ``Trial``.
+///
+/// Malformed XML, an unreadable date such as "February 30, 2004", an unknown status or phase, or a missing NCT id
+/// throws a ``RecordError`` naming the element.
+public enum CTGovXML {
+    public static func trial(from data: Data) throws(RecordError) -> Trial {
+        let root = try XMLTree.parse(data)
+        guard root.name == "clinical_study" else {
+            throw RecordError(field: root.name, reason: "expected a <clinical_study> document")
+        }
+        return try StudyReader(root).trial()
+    }
+}
+
+/// A minimal element tree: enough for `clinical_study` documents, which have no mixed content.
+final class XMLTree {
+    let name: String
+    var attributes: [String: String]
+    var children: [XMLTree] = []
+    var text = ""
+
+    init(name: String, attributes: [String: String]) {
+        self.name = name
+        self.attributes = attributes
+    }
+
+    func child(_ name: String) -> XMLTree? { children.first { $0.name == name } }
+    func all(_ name: String) -> [XMLTree] { children.filter { $0.name == name } }
+
+    /// The trimmed text of a child element, `nil` when absent or blank.
+    func value(_ name: String) -> String? {
+        guard let text = child(name)?.text.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
+            return nil
+        }
+        return text
+    }
+
+    static func parse(_ data: Data) throws(RecordError) -> XMLTree {
+        let builder = Builder()
+        let parser = XMLParser(data: data)
+        parser.delegate = builder
+        // An unclosed element means the document was cut short, even when the parser did not say so.
+        guard parser.parse(), builder.stack.isEmpty, let root = builder.root else {
+            let line = parser.lineNumber
+            let message = parser.parserError.map { "\($0.localizedDescription)" }
+                ?? builder.stack.last.map { "<\($0.name)> is not closed (truncated document?)" } ?? "no root element"
+            throw RecordError(field: "xml", reason: "malformed XML near line \(line): \(message)")
+        }
+        return root
+    }
+
+    private final class Builder: NSObject, XMLParserDelegate {
+        var root: XMLTree?
+        var stack: [XMLTree] = []
+
+        func parser(
+            _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+            qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]
+        ) {
+            let node = XMLTree(name: elementName, attributes: attributeDict)
+            if let parent = stack.last {
+                parent.children.append(node)
+            } else {
+                root = node
+            }
+            stack.append(node)
+        }
+
+        func parser(
+            _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?
+        ) {
+            stack.removeLast()
+        }
+
+        func parser(_ parser: XMLParser, foundCharacters string: String) {
+            stack.last?.text += string
+        }
+
+        func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+            stack.last?.text += String(decoding: CDATABlock, as: UTF8.self)
+        }
+    }
+}
+
+/// Maps a `clinical_study` element tree to a ``Trial``.
+private struct StudyReader {
+    let root: XMLTree
+
+    init(_ root: XMLTree) { self.root = root }
+
+    /// A `<textblock>` child, with the XML export's hard line wrapping and indentation undone.
+    func textblock(_ element: String) -> String? {
+        guard let block = root.child(element)?.child("textblock")?.text else { return nil }
+        return TextBlock.unwrap(block)
+    }
+
+    func date(_ element: String) throws(RecordError) -> PartialDate? {
+        guard let text = root.value(element) else { return nil }
+        do {
+            return try PartialDate(parsing: text)
+        } catch {
+            throw RecordError(field: element, reason: error.reason)
+        }
+    }
+
+    func trial() throws(RecordError) -> Trial {
+        guard let nctId = root.child("id_info")?.value("nct_id") else {
+            throw RecordError(field: "id_info/nct_id", reason: "required field is missing")
+        }
+        try NCTId.validate(nctId, field: "id_info/nct_id")
+        guard let title = root.value("brief_title") ?? root.value("official_title") else {
+            throw RecordError(field: "brief_title", reason: "required field is missing")
+        }
+        guard let statusText = root.value("overall_status") else {
+            throw RecordError(field: "overall_status", reason: "required field is missing")
+        }
+        guard let status = OverallStatus(legacy: statusText) else {
+            throw RecordError(field: "overall_status", reason: "unknown value \"\(statusText)\"")
+        }
+        var phases: [Phase] = []
+        if let phaseText = root.value("phase") {
+            guard let parsed = Phase.legacy(phaseText) else {
+                throw RecordError(field: "phase", reason: "unknown value \"\(phaseText)\"")
+            }
+            phases = parsed == [.notApplicable] ? [.notApplicable] : parsed
+        }
+        let studyTypeText = root.value("study_type") ?? "Interventional"
+        guard let studyType = StudyType(legacy: studyTypeText) else {
+            throw RecordError(field: "study_type", reason: "unknown value \"\(studyTypeText)\"")
+        }
+        let lastPosted = try date("last_update_posted")
+        let lastChanged = try date("lastchanged_date")
+        guard let lastUpdate = lastPosted ?? lastChanged else {
+            throw RecordError(field: "last_update_posted", reason: "required field is missing")
+        }
+        let sponsors = root.child("sponsors")
+        func sponsor(_ node: XMLTree) throws(RecordError) -> Sponsor {
+            let name = node.value("agency") ?? "Unknown"
+            guard let classText = node.value("agency_class") else { return Sponsor(name: name, agencyClass: .unknown) }
+            guard let agencyClass = AgencyClass(legacy: classText) else {
+                throw RecordError(field: "sponsors/agency_class", reason: "unknown value \"\(classText)\"")
+            }
+            return Sponsor(name: name, agencyClass: agencyClass)
+        }
+        let lead = try sponsors?.child("lead_sponsor").map { node throws(RecordError) in try sponsor(node) }
+        var collaborators: [Sponsor] = []
+        for node in sponsors?.all("collaborator") ?? [] { collaborators.append(try sponsor(node)) }
+
+        var interventions: [Intervention] = []
+        for node in root.all("intervention") {
+            let typeText = node.value("intervention_type") ?? "Other"
+            guard let type = InterventionType(legacy: typeText) else {
+                throw RecordError(field: "intervention/intervention_type", reason: "unknown value \"\(typeText)\"")
+            }
+            interventions.append(
+                Intervention(
+                    type: type, name: node.value("intervention_name") ?? "", description: node.value("description"),
+                    otherNames: node.all("other_name").compactMap { $0.text.nonEmpty?.trimmed }))
+        }
+
+        let eligibilityNode = root.child("eligibility")
+        let eligibility = try readEligibility(eligibilityNode)
+
+        var locations: [Location] = []
+        for node in root.all("location") {
+            let facility = node.child("facility")
+            let address = facility?.child("address")
+            var siteStatus: SiteStatus?
+            if let text = node.value("status") {
+                guard let parsed = SiteStatus(legacy: text) else {
+                    throw RecordError(field: "location/status", reason: "unknown value \"\(text)\"")
+                }
+                siteStatus = parsed
+            }
+            let contacts = ["contact", "contact_backup"].compactMap { node.child($0) }.map(contact)
+                + node.all("investigator").map(contact)
+            locations.append(
+                Location(
+                    facility: facility?.value("name"), status: siteStatus, city: address?.value("city"),
+                    state: address?.value("state"), postalCode: address?.value("zip"),
+                    country: address?.value("country"), geo: nil, contacts: contacts))
+        }
+
+        let idInfo = root.child("id_info")
+        let firstPosted = try date("study_first_posted")
+        let firstReceived = try date("firstreceived_date")
+        return Trial(
+            nctId: nctId,
+            orgStudyId: idInfo?.value("org_study_id"),
+            secondaryIds: (idInfo?.all("secondary_id") ?? []).compactMap { $0.text.nonEmpty?.trimmed }
+                + (idInfo?.all("nct_alias") ?? []).compactMap { $0.text.nonEmpty?.trimmed },
+            briefTitle: title,
+            officialTitle: root.value("official_title"),
+            acronym: root.value("acronym"),
+            briefSummary: textblock("brief_summary"),
+            detailedDescription: textblock("detailed_description"),
+            conditions: root.all("condition").compactMap { $0.text.nonEmpty?.trimmed },
+            keywords: root.all("keyword").compactMap { $0.text.nonEmpty?.trimmed },
+            conditionMeshTerms: root.child("condition_browse")?.all("mesh_term").compactMap { $0.text.nonEmpty?.trimmed }
+                ?? [],
+            interventionMeshTerms: root.child("intervention_browse")?.all("mesh_term").compactMap {
+                $0.text.nonEmpty?.trimmed
+            } ?? [],
+            interventions: interventions,
+            phases: phases,
+            studyType: studyType,
+            overallStatus: status,
+            whyStopped: root.value("why_stopped"),
+            dates: KeyDates(
+                start: try date("start_date"),
+                primaryCompletion: try date("primary_completion_date"),
+                completion: try date("completion_date"),
+                firstPosted: firstPosted ?? firstReceived,
+                lastUpdatePosted: lastUpdate),
+            leadSponsor: lead ?? Sponsor(name: "Unknown", agencyClass: .unknown),
+            collaborators: collaborators,
+            enrollment: root.value("enrollment").flatMap { Int($0) },
+            eligibility: eligibility,
+            centralContacts: ["overall_contact", "overall_contact_backup"].compactMap { root.child($0) }.map(contact),
+            locations: locations,
+            sourceFormat: .ctgovXML
+        )
+    }
+
+    func readEligibility(_ node: XMLTree?) throws(RecordError) -> Eligibility {
+        guard let node else { return Eligibility() }
+        var sex = Sex.all
+        if let text = node.value("gender") {
+            guard let parsed = Sex(legacy: text) else {
+                throw RecordError(field: "eligibility/gender", reason: "unknown value \"\(text)\"")
+            }
+            sex = parsed
+        }
+        func age(_ element: String) throws(RecordError) -> AgeLimit? {
+            guard let text = node.value(element) else { return nil }
+            do {
+                return try AgeLimit.parse(text)
+            } catch {
+                throw RecordError(field: "eligibility/\(element)", reason: error.reason)
+            }
+        }
+        let healthy = node.value("healthy_volunteers").map { $0.lowercased().hasPrefix("accepts") }
+        return Eligibility(
+            criteria: node.child("criteria")?.child("textblock").map { TextBlock.unwrap($0.text) }.flatMap(\.nonEmpty),
+            sex: sex,
+            minimumAge: try age("minimum_age"),
+            maximumAge: try age("maximum_age"),
+            healthyVolunteers: healthy)
+    }
+
+    func contact(_ node: XMLTree) -> Contact {
+        let name = node.value("last_name") ?? [node.value("first_name"), node.value("last_name")].compactMap { $0 }
+            .joined(separator: " ").nonEmpty
+        let phone = node.value("phone").map { number in node.value("phone_ext").map { "\(number) ext. \($0)" } ?? number }
+        return Contact(name: name, role: node.value("role"), phone: phone, email: node.value("email"))
+    }
+}
+
+/// Undoes the legacy XML export's text layout: CR characters, indentation and hard-wrapped lines.
+///
+/// Paragraphs and bullets stay on their own lines; a line that continues the previous one (no blank line before
+/// it, no bullet or number at its start, and the previous line not ending with ":") is joined to it with a space.
+enum TextBlock {
+    static func unwrap(_ raw: String) -> String {
+        let lines = raw.replacingOccurrences(of: "\r", with: "").split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        var output: [String] = []
+        var previousBlank = true
+        for line in lines {
+            if line.isEmpty {
+                if !previousBlank { output.append("") }
+                previousBlank = true
+                continue
+            }
+            if !previousBlank, let last = output.last, !last.hasSuffix(":"), !startsItem(line) {
+                output[output.count - 1] = last + " " + line
+            } else {
+                output.append(line)
+            }
+            previousBlank = false
+        }
+        return output.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A bullet ("-", "*", "•", "o ") or a number ("1.", "2)", "a.") starting a list item.
+    static func startsItem(_ line: String) -> Bool {
+        guard let first = line.first else { return false }
+        if "-*•·".contains(first) { return true }
+        if line.hasPrefix("o ") { return true }
+        let head = line.prefix(while: { $0.isNumber || ($0.isLetter && $0.isLowercase && line.count > 2) })
+        guard !head.isEmpty, head.count <= 3 else { return false }
+        let rest = line.dropFirst(head.count)
+        return rest.hasPrefix(". ") || rest.hasPrefix(") ") || rest == "." || rest == ")"
+    }
+}
+
+extension String {
+    var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+}

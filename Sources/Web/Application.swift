@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Mustache
+import Prometheus
+import Storage
+import Trials
+
+/// How the server is run: where it listens and what it serves from.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var logLevel: Logger.Level
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, logLevel: Logger.Level = .info) {
+        self.host = host
+        self.port = port
+        self.logLevel = logLevel
+    }
+}
+
+/// The request context every route gets.
+public typealias AppRequestContext = BasicRequestContext
+
+/// Builds the Passerelle web application on an open, migrated store. Tests call it and use `app.test(.router)`;
+/// `passerelle serve` calls it and runs the result as a service (graceful shutdown on SIGTERM and SIGINT).
+public func buildApplication(
+    configuration: ServerConfiguration, store: any TrialStore, logger: Logger = Logger(label: "passerelle")
+) async throws -> some ApplicationProtocol {
+    let telemetry = Telemetry.shared
+    let pages = try await Pages.load()
+    let catalog = Catalog(store: store)
+
+    let router = Router(context: AppRequestContext.self)
+    router.addMiddleware {
+        LogRequestsMiddleware(.info)
+        MetricsMiddleware()
+        SecurityHeadersMiddleware()
+    }
+    router.get("/health") { _, _ -> Response in
+        let health = try await catalog.health()
+        return try JSONResponse.make(health, status: health.status == "ok" ? .ok : .serviceUnavailable)
+    }
+    router.get("/metrics") { _, _ -> Response in
+        let summary = try await catalog.summary()
+        telemetry.trials.record(summary.trials)
+        telemetry.recruiting.record(summary.recruiting)
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: telemetry.registry.emitToBuffer())))
+    }
+    router.get("/") { request, _ -> Response in
+        let language = Language.from(request)
+        let summary = try await catalog.summary()
+        return pages.render("home", HomePage(summary: summary, language: language, path: "/"), language: language)
+    }
+    let app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Passerelle"),
+        logger: logger)
+    return app
+}
+
+/// Adds the security headers every page and API answer carries.
+struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        var response = try await next(request, context)
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[.init("Referrer-Policy")!] = "same-origin"
+        response.headers[.init("X-Frame-Options")!] = "DENY"
+        response.headers[.contentSecurityPolicy] = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
+        return response
+    }
+}
+
+/// JSON answers with sorted keys, so the same data always gives the same bytes.
+enum JSONResponse {
+    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(value)
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// Process-wide metrics: swift-metrics is bootstrapped once with a Prometheus registry that `/metrics` renders.
+final class Telemetry: Sendable {
+    static let shared = Telemetry()
+
+    let registry: PrometheusCollectorRegistry
+    let trials: Metrics.Gauge
+    let recruiting: Metrics.Gauge
+
+    private init() {
+        registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        trials = Metrics.Gauge(label: "passerelle_trials")
+        recruiting = Metrics.Gauge(label: "passerelle_trials_recruiting")
+    }
+}

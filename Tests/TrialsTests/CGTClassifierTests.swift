@@ -1,0 +1,4 @@
+import Testing
+@testable import Trials
+
+@Test func placeholder() { #expect(CGTClassification.notCGT.isCGT == false) }
