@@ -79,6 +79,7 @@ let package = Package(
         ),
 
         .testTarget(name: "TrialsTests", dependencies: ["Trials"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CLITests", dependencies: ["passerelle"]),
         .testTarget(name: "AnalyticsTests", dependencies: ["Analytics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
         .testTarget(

@@ -6,7 +6,7 @@
 /// for CAR-T or transplant recipients) or followed by words such as "lymphoma", "mobilization" or "patients" do not
 /// count.
 public enum CGTClassifier {
-    /// Classifies one trial. Pure and thread-safe; costs a few microseconds per trial.
+    /// Classifies one trial. Pure and thread-safe; about 20 µs per trial in a release build.
     public static func classify(_ trial: Trial) -> CGTClassification {
         var scan = Scan()
         for intervention in trial.interventions {
@@ -14,8 +14,8 @@ public enum CGTClassifier {
             scan.read(intervention.name, as: .interventionName)
             for name in intervention.otherNames { scan.read(name, as: .interventionName) }
             if let description = intervention.description {
-                let field: Field = nonCellularTypes.contains(intervention.type) ? .drugDescription : .interventionDescription
-                scan.read(description, as: field)
+                let cellular = !nonCellularTypes.contains(intervention.type)
+                scan.read(description, as: cellular ? .interventionDescription : .drugDescription)
             }
             if scan.categoryHits == before, intervention.type != .behavioral, intervention.type != .procedure,
                 intervention.type != .radiation, intervention.type != .device, isProductCode(intervention.name)
@@ -33,9 +33,9 @@ public enum CGTClassifier {
         return scan.result()
     }
 
-    /// Whether a name looks like a development code ("CT1182", "KLN-1010", "SAR445419"), not a drug name or
-    /// "IL-3": a token of five or more characters mixing letters and digits, or letters followed by three or more
-    /// digits.
+    /// Whether a name looks like a development code ("CT1182", "KLN-1010", "SAR445419"), not a drug name, a dose
+    /// or "IL-3": a token of five or more characters mixing letters and digits, or a token of two to five letters
+    /// followed by one of three or more digits.
     static func isProductCode(_ name: String) -> Bool {
         let tokens = CGTTokens(name)
         var previousWasLetters = false
@@ -44,7 +44,7 @@ public enum CGTClassifier {
             let digits = token.count { $0 >= 0x30 && $0 <= 0x39 }
             if digits > 0 && digits < token.count && token.count >= 5 { return true }
             if digits == token.count && digits >= 3 && previousWasLetters { return true }
-            previousWasLetters = digits == 0 && token.count >= 2
+            previousWasLetters = digits == 0 && (2...5).contains(token.count)
         }
         return false
     }
@@ -89,10 +89,10 @@ public enum CGTClassifier {
         var isWeak: Bool { self == .condition || self == .keyword || self == .conditionMesh }
     }
 
-    /// Words that, up to eight tokens before a phrase in a title, condition or keyword (titles list several
+    /// Words that, up to ten tokens before a phrase in a title, condition or keyword (titles list several
     /// procedures: "Patients Undergoing Peripheral Blood Stem Cell or Bone Marrow Transplantation"), mean the
-    /// study is about
-    /// people before, after or instead of the therapy, or about collecting cells, rather than the therapy itself.
+    /// study is about people before, after or instead of the therapy, or about collecting cells, rather than
+    /// about the therapy itself.
     private static let freeTextNegators: Set<UInt64> = hashes([
         "after", "following", "post", "prior", "previous", "previously", "received", "receiving", "undergoing",
         "underwent", "undergone", "recipients", "recipient", "candidates", "candidate", "eligible", "ineligible",
@@ -100,7 +100,7 @@ public enum CGTClassifier {
         "bridging", "ahead", "prehab", "prehabilitation", "collection", "apheresis", "mobilization", "mobilizing",
         "mobilisation", "harvest", "harvesting",
     ])
-    private static let freeTextWindow = 8
+    private static let freeTextWindow = 10
     /// Words that end the reach of a negator when scanning back from a phrase ("After ASCT … Followed by
     /// Adoptive Transfer of T Cells").
     private static let negationBreakers: Set<UInt64> = hashes([
@@ -119,8 +119,8 @@ public enum CGTClassifier {
         "recruiting", "depletes", "depleting", "depletion", "inhibits", "inhibiting", "enhances", "enhancing",
         "modulates", "mobilizes", "mobilize", "mobilizing", "mobilization", "boosts", "increases",
     ])
-    /// Words right after a phrase (past "cell", "transplant" and the like) that make it a disease, a measurement
-    /// or a setting, not a therapy.
+    /// Words right after a phrase (past "cell", "transplant" and the like) that make it a disease, a measurement,
+    /// a setting or the cause of an adverse event ("CAR T cell related"), not a therapy.
     private static let stopNext: Set<UInt64> = hashes([
         "lymphoma", "lymphomas", "leukemia", "leukemias", "leukaemia", "neoplasm", "neoplasms", "neoplasia",
         "activity", "activities", "function", "functions", "count", "counts", "subset", "subsets", "depletion",
@@ -128,23 +128,23 @@ public enum CGTClassifier {
         "engager", "engagers", "line", "lines", "phenotype", "phenotyping", "level", "levels", "number", "numbers",
         "infection", "infections", "infected", "disease", "diseases", "syndrome", "expression", "profiling",
         "profile", "signature", "signatures", "monitoring", "dysfunction", "conjunctivitis", "keratoconjunctivitis",
-        "pneumonia", "hepatitis", "opacities", "epidemiology", "stimulatory", "donor", "donors", "bank",
+        "pneumonia", "hepatitis", "opacities", "epidemiology", "stimulatory", "naive", "donor", "donors", "bank",
         "banking", "registry", "clinic", "center", "centre", "unit", "units", "ward", "program", "programme",
         "survivors", "survivorship", "patients", "patient", "population", "setting", "team", "complications",
-        "complication", "candidates", "eligible", "ineligible",
+        "complication", "candidates", "eligible", "ineligible", "related", "associated", "induced",
     ])
     /// Tokens skipped before applying ``stopNext`` ("stem cell transplant unit", "NK cell lymphoma").
     private static let stopNextFiller: Set<UInt64> = hashes([
         "cell", "cells", "transplant", "transplants", "transplantation", "therapy", "therapies", "t", "infusion",
         "infusions",
     ])
-    /// Words up to three tokens after a phrase that make it the cause of an adverse event, a measurement, a
+    /// Words up to four tokens after a phrase that make it the cause of an adverse event, a measurement, a
     /// collection procedure or a population.
     private static let stopNear: Set<UInt64> = hashes([
-        "related", "associated", "induced", "toxicity", "toxicities", "crs", "icans", "neurotoxicity", "biomarker",
-        "biomarkers", "marker", "markers", "predictive", "prognostic", "cytometry", "assay", "assays", "analysis",
-        "measurement", "quantification", "staining", "recipients", "recipient", "mobilization", "mobilisation",
-        "mobilizing", "collection", "harvest", "harvesting", "apheresis",
+        "toxicity", "toxicities", "crs", "icans", "neurotoxicity", "biomarker", "biomarkers", "marker", "markers",
+        "predictive", "prognostic", "cytometry", "assay", "assays", "analysis", "measurement", "quantification",
+        "staining", "recipients", "recipient", "mobilization", "mobilisation", "mobilizing", "collection", "harvest",
+        "harvesting", "apheresis",
     ])
 
     /// One phrase that counted.
@@ -217,9 +217,11 @@ public enum CGTClassifier {
                 if field.isDescription && mechanismWords.contains(word) { return true }
             }
             var next = range.upperBound
-            while next < min(tokens.count, range.upperBound + 2) && stopNextFiller.contains(words[next]) { next += 1 }
+            while next < min(tokens.count, range.upperBound + 2) && stopNextFiller.contains(words[next]) {
+                next += 1
+            }
             if next < tokens.count && stopNext.contains(words[next]) { return true }
-            for position in range.upperBound..<min(tokens.count, range.upperBound + 3)
+            for position in range.upperBound..<min(tokens.count, range.upperBound + 4)
             where stopNear.contains(words[position]) {
                 return true
             }
@@ -259,10 +261,10 @@ public enum CGTClassifier {
             if genericTCell && !types.contains(.carT) { types.insert(.otherTCell) }
             let engineeredElsewhere = !types.isDisjoint(with: [.carT, .geneEditing])
             if exVivoTransfer && !engineeredElsewhere { types.insert(.exVivoGeneModifiedCells) }
-            let geneTransferPlaced = !types.isDisjoint(with: [.exVivoGeneModifiedCells, .oncolyticVirus, .inVivoGeneTherapy])
-            if geneTransfer && !engineeredElsewhere && !geneTransferPlaced {
-                let cells: Set<CGTType> = [.otherTCell, .nkOrOtherImmuneCell, .stemCell]
-                types.insert(exVivoHint || !types.isDisjoint(with: cells) ? .exVivoGeneModifiedCells : .inVivoGeneTherapy)
+            let placed = !types.isDisjoint(with: [.exVivoGeneModifiedCells, .oncolyticVirus, .inVivoGeneTherapy])
+            if geneTransfer && !engineeredElsewhere && !placed {
+                let intoCells = exVivoHint || !types.isDisjoint(with: [.otherTCell, .nkOrOtherImmuneCell, .stemCell])
+                types.insert(intoCells ? .exVivoGeneModifiedCells : .inVivoGeneTherapy)
             }
             guard !types.isEmpty else { return .notCGT }
             let ordered = precedence.filter(types.contains)
@@ -292,7 +294,8 @@ public enum CGTClassifier {
             for hit in counted {
                 guard let vector = rules[hit.rule].vector else { continue }
                 let rank = (hit.field.isIntervention ? 100 : 0) + vector.containmentLevel.rawValue
-                if best == nil || rank > best!.rank { best = (vector, rank) }
+                if let current = best, current.rank >= rank { continue }
+                best = (vector, rank)
             }
             return best?.vector
         }

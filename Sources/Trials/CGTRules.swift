@@ -99,8 +99,8 @@ extension CGTClassifier {
             "t cell transfer", "t cell immunotherap*", "specific t cell*", "specific t lymphocyte*",
             "specific cytotoxic t*", "lymphocytes activated", "activated lymphocyte*",
             "therapeutic autologous lymphocyte*", "therapeutic allogeneic lymphocyte*", "autologous lymphocyte*",
-            "allogeneic lymphocyte*", "syngeneic lymphocyte*", "adoptive immunotherap*", "adoptive cell*", "adoptive transfer",
-            "adoptive t cell*", "adoptive tcell*",
+            "allogeneic lymphocyte*", "syngeneic lymphocyte*", "adoptive immunotherap*", "adoptive cell*",
+            "adoptive transfer", "adoptive t cell*", "adoptive tcell*",
         ]),
         CGTRule.group(.genericTCell, also: .geneTransfer, [
             "genetically modified t cell*", "gene modified t cell*", "genetically engineered t cell*",
@@ -135,8 +135,9 @@ extension CGTClassifier {
             "cord blood transplant*", "cord blood unit*", "cord blood cell*", "cord blood stem*", "ucbt", "ucb",
             "dcbt", "umbilical cord blood transplant*", "mesenchymal stem*", "mesenchymal stromal*",
             "mesenchymal precursor*", "mesenchymal progenitor*", "mesenchymal cell*", "msc", "mscs", "*mscs",
-            "hmsc", "bmmsc", "ucmsc", "admsc", "hucmsc", "stromal vascular fraction", "adipose derived stem*", "adipose derived regenerative",
-            "adipose derived mesenchymal", "bone marrow derived stem*", "bone marrow derived mononuclear",
+            "hmsc", "bmmsc", "ucmsc", "admsc", "hucmsc", "stromal vascular fraction", "adipose derived stem*",
+            "adipose derived regenerative", "adipose derived mesenchymal", "bone marrow derived stem*",
+            "bone marrow derived mononuclear",
             "bone marrow mononuclear*", "bmmnc*", "bone marrow concentrate", "bone marrow aspirate concentrate",
             "bmac", "autologous bone marrow", "ipsc*", "induced pluripotent", "pluripotent stem*", "embryonic stem*",
             "hesc*", "neural stem*", "neural progenitor*", "neural precursor*", "limbal stem*", "cardiosphere*",
@@ -153,7 +154,9 @@ extension CGTClassifier {
             "elivaldogene", "eli cel", "lenti d", "skysona", "atidarsagene", "arsa cel", "libmeldy", "lenmeldy",
             "otl 101", "otl 103", "otl 200", "lentivirally",
         ]),
-        CGTRule.group(.type(.exVivoGeneModifiedCells), vector: .gammaretrovirus, ["strimvelis", "retrovirally"]),
+        CGTRule.group(.type(.exVivoGeneModifiedCells), vector: .gammaretrovirus, [
+            "strimvelis", "retrovirally", "tg c", "tissuegene c", "invossa",
+        ]),
         CGTRule.group(.exVivoTransfer, [
             "transduced", "gene marked", "gene marking", "marker gene", "neo marked", "gvax", "gm csf secreting",
             "ex vivo gene*", "gene modified tumor*", "genetically modified tumor*", "gene modified autologous tumor*",
@@ -174,7 +177,8 @@ extension CGTClassifier {
         ]),
         CGTRule.group(.type(.inVivoGeneTherapy), vector: .herpesSimplex, ["beremagene", "vyjuvek", "b vec"]),
         CGTRule.group(.type(.inVivoGeneTherapy), vector: .nonViral, [
-            "*plasmid", "collategene", "neovasculgen", "engensis", "vm202", "donaperminogene",
+            "*plasmid", "collategene", "neovasculgen", "engensis", "vm202", "donaperminogene", "histograft",
+            "nucleostim*", "gene activated",
         ]),
         CGTRule.group(.type(.inVivoGeneTherapy), ["in vivo gene*"]),
         CGTRule.group(.geneTransfer, [

@@ -70,8 +70,8 @@ struct CGTTokens {
 /// - `word`: the token equals `word`;
 /// - `word*`: the token starts with `word`;
 /// - `word#`: the token is `word` followed by one or more digits (`car#` matches `car19`, not `car`);
-///   a lone `#` is any all-digit token;
-/// - `*word`: the token ends with `word` and is longer (first word only; for INN stems such as `*cabtagene`).
+///   a lone `#`, after the first word, is any all-digit token (`isis #`);
+/// - `*word`: the token ends with `word` and is longer (for INN stems such as `*cabtagene`).
 struct CGTPhraseIndex: Sendable {
     /// One compiled word of a phrase.
     enum Word: Sendable, Equatable {
@@ -119,8 +119,6 @@ struct CGTPhraseIndex: Sendable {
     /// Whether any prefix (suffix) first word has this length; indexed by length.
     private var prefixLengths: [Bool] = []
     private var suffixLengths: [Bool] = []
-    /// Phrases whose first word is a lone `#`.
-    private var byAnyNumber: [Int] = []
 
     /// Compiles the phrases; ``matches(in:)`` reports phrase numbers as positions in this array.
     init(_ phraseTexts: [String]) {
@@ -137,13 +135,11 @@ struct CGTPhraseIndex: Sendable {
             case .exact(let word):
                 byExact[CGTTokens.hash(word), default: []].append(number)
             case .prefix(let word), .digits(let word):
-                if word.isEmpty {
-                    byAnyNumber.append(number)
-                } else {
-                    byPrefix[CGTTokens.hash(word), default: []].append(number)
-                    prefixLengths[word.count] = true
-                }
+                precondition(!word.isEmpty, "a phrase cannot start with a bare wildcard: \(phraseTexts[number])")
+                byPrefix[CGTTokens.hash(word), default: []].append(number)
+                prefixLengths[word.count] = true
             case .suffix(let word):
+                precondition(!word.isEmpty, "a phrase cannot start with a bare wildcard: \(phraseTexts[number])")
                 bySuffix[CGTTokens.hash(word.reversed()), default: []].append(number)
                 suffixLengths[word.count] = true
             }
@@ -178,9 +174,6 @@ struct CGTPhraseIndex: Sendable {
                 if suffixLengths[length], let candidates = bySuffix[hash] {
                     for number in candidates { check(number, at: position, in: tokens, into: &found) }
                 }
-            }
-            if !byAnyNumber.isEmpty, bytes[range].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
-                for number in byAnyNumber { check(number, at: position, in: tokens, into: &found) }
             }
         }
         return found

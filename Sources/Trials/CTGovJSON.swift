@@ -276,7 +276,7 @@ private struct V2Study: Decodable {
             locations: (p.contactsLocationsModule?.locations ?? []).map {
                 Location(
                     facility: $0.facility, status: $0.status?.value, city: $0.city, state: $0.state,
-                    postalCode: $0.zip, country: $0.country,
+                    postalCode: $0.zip, country: $0.country.map(Country.canonical),
                     geo: $0.geoPoint.map { GeoPoint(latitude: $0.lat, longitude: $0.lon) },
                     contacts: ($0.contacts ?? []).map(\.contact))
             },

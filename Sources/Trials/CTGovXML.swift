@@ -184,7 +184,7 @@ private struct StudyReader {
                 Location(
                     facility: facility?.value("name"), status: siteStatus, city: address?.value("city"),
                     state: address?.value("state"), postalCode: address?.value("zip"),
-                    country: address?.value("country"), geo: nil, contacts: contacts))
+                    country: address?.value("country").map(Country.canonical), geo: nil, contacts: contacts))
         }
 
         let idInfo = root.child("id_info")

@@ -175,3 +175,14 @@ struct RecordTests {
         #expect(trial.conditions.contains("Osteoarthritis"))
     }
 }
+
+@Suite("Countries")
+struct CountryTests {
+    @Test("old and new ClinicalTrials.gov spellings give one name")
+    func canonicalNames() {
+        #expect(Country.canonical("Korea, Republic of") == "South Korea")
+        #expect(Country.canonical("Russian Federation") == "Russia")
+        #expect(Country.canonical("Czech Republic") == Country.canonical("Czechia"))
+        #expect(Country.canonical(" Canada ") == "Canada")
+    }
+}

@@ -48,10 +48,10 @@ struct AnalyticsBenchCommand: AsyncParsableCommand {
         let means = psa.means
 
         try AnalyticsIO.printJSON(AnalyticsBenchReport(
-            kaplanMeierLogRank: .init(episodes: episodes, seconds: survivalTime.seconds, targetSeconds: 1,
+            kaplanMeierLogRank: .init(episodes: episodes, seconds: survivalTime.elapsedSeconds, targetSeconds: 1,
                                       chiSquare: survival.logRank?.chiSquare),
             probabilisticAnalysis: .init(iterations: iterations, cyclesPerModel: 480, modelsPerIteration: 2,
-                                         seconds: psaTime.seconds, targetSeconds: 2,
+                                         seconds: psaTime.elapsedSeconds, targetSeconds: 2,
                                          meanIncrementalCost: means[1].cost - means[0].cost),
             processors: ProcessInfo.processInfo.activeProcessorCount))
     }
@@ -111,10 +111,3 @@ struct AnalyticsBenchReport: Encodable {
     var processors: Int
 }
 
-extension Duration {
-    /// The duration in seconds as a floating-point number.
-    fileprivate var seconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
-    }
-}
