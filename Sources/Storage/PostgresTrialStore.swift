@@ -89,18 +89,15 @@ public final class PostgresTrialStore: TrialStore {
 
     public func upsert(_ batch: [SourcedTrial], at time: Date) async throws -> [UpsertOutcome] {
         guard !batch.isEmpty else { return [] }
-        let prepared = try PreparedBatch(batch)
-        let now = RecordCoding.timestamp(time)
+        let ids = Array(Set(batch.map(\.trial.nctId)))
         let logger = logger
+        let before = try await client.withConnection { connection in
+            try await Self.storedVersions(ids, lock: false, connection: connection, logger: logger)
+        }
+        let prepared = try PreparedBatch(batch, stored: before)
+        let now = RecordCoding.timestamp(time)
         return try await client.withTransaction(logger: logger) { connection in
-            let ids = Array(Set(batch.map(\.trial.nctId)))
-            var stored: [String: (lastUpdate: PartialDate, contentHash: String)] = [:]
-            let rows = try await connection.query(
-                "SELECT nct_id, last_update_posted, content_hash FROM trials WHERE nct_id = ANY(\(ids)) FOR UPDATE",
-                logger: logger)
-            for try await (id, lastUpdate, hash) in rows.decode((String, String, String).self) {
-                stored[id] = (try PartialDate(parsing: lastUpdate), hash)
-            }
+            let stored = try await Self.storedVersions(ids, lock: true, connection: connection, logger: logger)
             var previous: [String: Trial] = [:]
             let needed = Self.idsToReplace(batch, stored: stored)
             if !needed.isEmpty {
@@ -114,6 +111,20 @@ public final class PostgresTrialStore: TrialStore {
             try await Self.apply(plans, prepared: prepared, now: now, connection: connection, logger: logger)
             return plans.map(\.outcome)
         }
+    }
+
+    /// Last-update date and content hash of the stored trials among `ids`, locked for update inside a transaction.
+    private static func storedVersions(
+        _ ids: [String], lock: Bool, connection: PostgresConnection, logger: Logger
+    ) async throws -> [String: (lastUpdate: PartialDate, contentHash: String)] {
+        var stored: [String: (lastUpdate: PartialDate, contentHash: String)] = [:]
+        let rows = try await connection.query(
+            "SELECT nct_id, last_update_posted, content_hash FROM trials WHERE nct_id = ANY(\(ids)) \(unescaped: lock ? "FOR UPDATE" : "")",
+            logger: logger)
+        for try await (id, lastUpdate, hash) in rows.decode((String, String, String).self) {
+            stored[id] = (try PartialDate(parsing: lastUpdate), hash)
+        }
+        return stored
     }
 
     /// Stored trials that some record of the batch might replace (its date is newer): their old records are
@@ -157,7 +168,7 @@ public final class PostgresTrialStore: TrialStore {
         var site = SiteColumns()
         for index in chosen {
             let trial = plans[index].record.trial
-            trialColumns.append(trial, hash: plans[index].record.contentHash, encoded: prepared.encoded[index])
+            trialColumns.append(trial, hash: plans[index].record.contentHash, encoded: try prepared.encoded(index))
             for phase in RecordCoding.phases(trial) {
                 phaseIds.append(trial.nctId)
                 phaseNames.append(phase)

@@ -44,18 +44,12 @@ public final class SQLiteTrialStore: TrialStore {
 
     public func upsert(_ batch: [SourcedTrial], at time: Date) async throws -> [UpsertOutcome] {
         guard !batch.isEmpty else { return [] }
-        let prepared = try PreparedBatch(batch)
+        let ids = Array(Set(batch.map(\.trial.nctId)))
+        let before = try await pool.read { db in try Self.storedVersions(ids, db: db) }
+        let prepared = try PreparedBatch(batch, stored: before)
         let now = RecordCoding.timestamp(time)
         return try await pool.write { db in
-            var stored: [String: (lastUpdate: PartialDate, contentHash: String)] = [:]
-            let ids = Array(Set(batch.map(\.trial.nctId)))
-            let placeholders = databaseQuestionMarks(count: ids.count)
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT nct_id, last_update_posted, content_hash FROM trials WHERE nct_id IN (\(placeholders))",
-                arguments: StatementArguments(ids))
-            while let row = try rows.next() {
-                stored[row[0]] = (try PartialDate(parsing: row[1] as String), row[2])
-            }
+            let stored = try Self.storedVersions(ids, db: db)
             let plans = try UpsertPlan.plan(batch, stored: stored) { id in
                 guard let data = try Data.fetchOne(db, sql: "SELECT record FROM trials WHERE nct_id = ?", arguments: [id])
                 else { return nil }
@@ -64,6 +58,21 @@ public final class SQLiteTrialStore: TrialStore {
             try Self.apply(plans, prepared: prepared, now: now, db: db)
             return plans.map(\.outcome)
         }
+    }
+
+    /// Last-update date and content hash of the stored trials among `ids`.
+    private static func storedVersions(_ ids: [String], db: Database) throws
+        -> [String: (lastUpdate: PartialDate, contentHash: String)]
+    {
+        var stored: [String: (lastUpdate: PartialDate, contentHash: String)] = [:]
+        let placeholders = databaseQuestionMarks(count: ids.count)
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT nct_id, last_update_posted, content_hash FROM trials WHERE nct_id IN (\(placeholders))",
+            arguments: StatementArguments(ids))
+        while let row = try rows.next() {
+            stored[row[0]] = (try PartialDate(parsing: row[1] as String), row[2])
+        }
+        return stored
     }
 
     private static func apply(_ plans: [UpsertPlan], prepared: PreparedBatch, now: String, db: Database) throws {
@@ -95,7 +104,7 @@ public final class SQLiteTrialStore: TrialStore {
         for (index, plan) in plans.enumerated() where plan.outcome != .unchanged {
             let trial = plan.record.trial
             let id = trial.nctId
-            let encoded = prepared.encoded[index]
+            let encoded = try prepared.encoded(index)
             try insertTrial.execute(arguments: [
                 id, trial.dates.lastUpdatePosted.description, plan.record.contentHash, trial.sourceFormat.rawValue,
                 trial.overallStatus.rawValue, trial.studyType.rawValue, trial.cgt.primary.rawValue, trial.briefTitle,

@@ -2,20 +2,33 @@ import Dispatch
 import Foundation
 import Trials
 
-/// The encoded record and compressed raw document of each record of a batch, computed on all cores before the
-/// write transaction starts so the transaction is short.
+/// The encoded record and compressed raw document of the records of a batch that will be written, computed on all
+/// cores before the write transaction starts so the transaction is short. Records the store already holds are not
+/// encoded at all, which makes a re-import cheap.
 struct PreparedBatch {
     struct Encoded {
         var record: Data
         var raw: Data
     }
 
-    let encoded: [Encoded]
+    private let batch: [SourcedTrial]
+    private let encoded: [Int: Encoded]
 
-    init(_ batch: [SourcedTrial]) throws {
-        encoded = try Parallel.map(batch) { record in
-            Encoded(record: try RecordCoding.encode(record.trial), raw: Compression.deflate(record.raw))
-        }
+    /// Encodes the records that `stored` says will be written (see ``UpsertPlan/writeCandidates(_:stored:)``).
+    init(_ batch: [SourcedTrial], stored: [String: (lastUpdate: PartialDate, contentHash: String)]) throws {
+        self.batch = batch
+        let indices = UpsertPlan.writeCandidates(batch, stored: stored)
+        let values = try Parallel.map(indices) { index in try Self.encode(batch[index]) }
+        encoded = Dictionary(uniqueKeysWithValues: zip(indices, values))
+    }
+
+    /// The encoding of record `index`; computed now if the store changed since the batch was prepared.
+    func encoded(_ index: Int) throws -> Encoded {
+        try encoded[index] ?? Self.encode(batch[index])
+    }
+
+    private static func encode(_ record: SourcedTrial) throws -> Encoded {
+        Encoded(record: try RecordCoding.encode(record.trial), raw: Compression.deflate(record.raw))
     }
 }
 

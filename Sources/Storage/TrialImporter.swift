@@ -115,9 +115,10 @@ public struct TrialImporter: Sendable {
             return
         }
         var records = 0
+        let writer = BatchWriter(store: store)
         func flush(_ lines: [(Int, Data)]) async throws {
             let parsed = try Parallel.map(lines) { line in StudySources.line(line.1, number: line.0, file: name) }
-            try await store(parsed.compactMap { $0 }, into: &report)
+            try await writer.submit(parsed.compactMap { $0 }, into: &report)
             records += lines.count
             progress?(ImportProgress(file: name, fileIndex: index, fileCount: count, bytesRead: reader.bytesRead, bytesTotal: reader.size, records: records))
         }
@@ -158,24 +159,36 @@ public struct TrialImporter: Sendable {
             }
         } catch let error as CompressionError {
             if !pending.isEmpty { try await flush(pending) }
+            try await writer.drain(into: &report)
             report.reject(Rejection(file: name, position: RecordPosition(.line, splitter.lineNumber + 1), error: RecordError(field: "file", reason: error.description)))
             return
         }
         switch shape {
         case .xml:
-            try await store([StudySources.xmlDocument(whole, file: name)], into: &report)
+            try await writer.submit([StudySources.xmlDocument(whole, file: name)], into: &report)
         case .jsonDocument:
             let results = StudySources.jsonDocument(whole, file: name)
             for start in stride(from: 0, to: results.count, by: batchSize) {
-                try await store(Array(results[start..<min(start + batchSize, results.count)]), into: &report)
+                try await writer.submit(Array(results[start..<min(start + batchSize, results.count)]), into: &report)
             }
         case .jsonLines, nil:
             break
         }
+        try await writer.drain(into: &report)
         progress?(ImportProgress(file: name, fileIndex: index, fileCount: count, bytesRead: reader.size, bytesTotal: reader.size, records: records))
     }
+}
 
-    private func store(_ results: [Result<SourcedTrial, Rejection>], into report: inout ImportReport) async throws {
+/// Writes batches to the store one after another while the caller parses the next batch, so reading (on all cores)
+/// and writing overlap. Batches reach the store in submission order; each is still one transaction.
+private final class BatchWriter {
+    private let store: (any TrialStore)?
+    private var inFlight: Task<[UpsertOutcome], any Error>?
+
+    init(store: (any TrialStore)?) { self.store = store }
+
+    /// Counts the rejections, waits for the previous batch, and starts writing this one.
+    func submit(_ results: [Result<SourcedTrial, Rejection>], into report: inout ImportReport) async throws {
         var accepted: [SourcedTrial] = []
         for result in results {
             switch result {
@@ -183,11 +196,19 @@ public struct TrialImporter: Sendable {
             case .failure(let rejection): report.reject(rejection)
             }
         }
+        try await drain(into: &report)
         guard let store else {
             report.imported += accepted.count
             return
         }
-        for outcome in try await store.upsert(accepted, at: Date()) { report.count(outcome) }
+        inFlight = Task { try await store.upsert(accepted, at: Date()) }
+    }
+
+    /// Waits for the batch being written and counts its outcomes.
+    func drain(into report: inout ImportReport) async throws {
+        guard let task = inFlight else { return }
+        inFlight = nil
+        for outcome in try await task.value { report.count(outcome) }
     }
 }
 
@@ -256,34 +277,39 @@ final class ChunkReader {
 
 /// Splits a byte stream into numbered lines (1-based), keeping at most one partial line in memory.
 struct LineSplitter {
-    private var buffer = Data()
+    private var buffer: [UInt8] = []
     private var start = 0
     private(set) var lineNumber = 0
 
     mutating func feed(_ chunk: Data) {
         if start > 0 {
-            buffer.removeSubrange(buffer.startIndex..<buffer.startIndex + start)
+            buffer.removeFirst(start)
             start = 0
         }
-        buffer.append(chunk)
+        buffer.append(contentsOf: chunk)
     }
 
     mutating func nextLine() -> (Int, Data)? {
-        let base = buffer.startIndex + start
-        guard let newline = buffer[base...].firstIndex(of: 0x0A) else { return nil }
-        let line = buffer[base..<newline]
-        start = newline + 1 - buffer.startIndex
+        let count = buffer.count - start
+        guard count > 0 else { return nil }
+        let found: Int? = buffer.withUnsafeBufferPointer { pointer in
+            guard let hit = memchr(pointer.baseAddress! + start, 0x0A, count) else { return nil }
+            return pointer.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+        }
+        guard let newline = found else { return nil }
+        let line = Data(buffer[start..<newline])
+        start = newline + 1
         lineNumber += 1
-        return (lineNumber, Data(line))
+        return (lineNumber, line)
     }
 
     /// What is left after the lines taken so far.
-    func remainder() -> Data { Data(buffer[(buffer.startIndex + start)...]) }
+    func remainder() -> Data { Data(buffer[start...]) }
 
     /// The last line when the stream does not end with a newline.
     mutating func finish() -> (Int, Data)? {
         let rest = remainder()
-        buffer = Data()
+        buffer = []
         start = 0
         guard rest.contains(where: { !StudySources.isSpace($0) }) else { return nil }
         lineNumber += 1

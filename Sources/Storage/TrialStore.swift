@@ -149,6 +149,20 @@ struct UpsertPlan {
 }
 
 extension UpsertPlan {
+    /// Indices of the records of a batch that would be inserted or replaced given `stored`.
+    static func writeCandidates(
+        _ batch: [SourcedTrial], stored: [String: (lastUpdate: PartialDate, contentHash: String)]
+    ) -> [Int] {
+        var state = stored
+        var indices: [Int] = []
+        for (index, record) in batch.enumerated()
+        where UpsertDecision.decide(stored: state[record.trial.nctId], incoming: record) != .keep {
+            indices.append(index)
+            state[record.trial.nctId] = (record.trial.dates.lastUpdatePosted, record.contentHash)
+        }
+        return indices
+    }
+
     /// Decides what to do with each record of a batch given the stored state, applying records in order.
     /// `stored` gives the last-update date, hash and (lazily) the stored trial for an NCT id.
     static func plan(

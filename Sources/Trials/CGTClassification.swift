@@ -2,9 +2,10 @@
 ///
 /// Computed by ``CGTClassifier`` on import and stored with the record, so filters and the portrait can count it.
 public struct CGTClassification: Sendable, Codable, Equatable {
-    /// The main category: the first of `types` in ``CGTClassifier/precedence`` order (`.notCGT` when none).
+    /// The main category, `types[0]` (`.notCGT` when none): the first in ``CGTClassifier/precedence`` order,
+    /// except that a stem-cell transplant comes before the donor lymphocytes given with it.
     public var primary: CGTType
-    /// Every category found, most specific first; empty for a study that is not a CGT.
+    /// Every category found, primary first, then most specific first; empty for a study that is not a CGT.
     public var types: [CGTType]
     /// The gene-transfer vector, where the record states one or names a product whose vector is known.
     public var vector: VectorType?

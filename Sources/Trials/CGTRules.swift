@@ -13,6 +13,9 @@ enum CGTSignal: Sendable, Equatable {
     case exVivoTransfer
     /// "ex vivo": makes an unqualified gene transfer an ex-vivo one.
     case exVivoHint
+    /// Donor lymphocytes: with a stem-cell transplant in the same study they are part of the transplant
+    /// protocol, and the transplant becomes the primary category.
+    case transplantAdjunct
     /// Names a vector only; recorded when other phrases make the study a CGT, never a category by itself.
     case vectorOnly
     /// Masks a phrase that would otherwise match inside it (e.g. "anti retroviral", "hsv tk").
@@ -90,16 +93,21 @@ extension CGTClassifier {
             "t cell receptor engineered", "t cell receptor transduced", "t cell receptor modified",
             "t cell receptor gene*", "engineered tcr*", "star t", "virus specific t*", "virus specific cytotoxic*",
             "multivirus specific*", "adenovirus specific t*", "ebv specific*", "cmv specific t*",
-            "epstein barr virus specific*", "donor lymphocyte*", "donor leukocyte*", "donor leucocyte*",
-            "lymphocyte infusion*", "dli", "gamma delta t*", "γδ t*", "orca t", "orca q", "regulatory t cell*",
+            "epstein barr virus specific*", "gamma delta t*", "γδ t*", "orca t", "orca q", "regulatory t cell*",
+        ]),
+        CGTRule.group(.type(.otherTCell), also: .transplantAdjunct, [
+            "donor lymphocyte*", "donor leukocyte*", "donor leucocyte*", "lymphocyte infusion*", "dli",
+        ]),
+        CGTRule.group(.genericTCell, also: .transplantAdjunct, [
+            "therapeutic allogeneic lymphocyte*", "allogeneic lymphocyte*", "donor t cell*",
         ]),
         CGTRule.group(.genericTCell, [
             "cytotoxic t lymphocyte*", "ctl", "ctls", "activated t cell*", "expanded t cell*", "autologous t cell*",
-            "allogeneic t cell*", "donor t cell*", "engineered t cell*", "t cell infusion*", "t cell therap*",
+            "allogeneic t cell*", "engineered t cell*", "t cell infusion*", "t cell therap*",
             "t cell transfer", "t cell immunotherap*", "specific t cell*", "specific t lymphocyte*",
             "specific cytotoxic t*", "lymphocytes activated", "activated lymphocyte*",
-            "therapeutic autologous lymphocyte*", "therapeutic allogeneic lymphocyte*", "autologous lymphocyte*",
-            "allogeneic lymphocyte*", "syngeneic lymphocyte*", "adoptive immunotherap*", "adoptive cell*",
+            "therapeutic autologous lymphocyte*", "autologous lymphocyte*", "syngeneic lymphocyte*",
+            "adoptive immunotherap*", "adoptive cell*",
             "adoptive transfer", "adoptive t cell*", "adoptive tcell*",
         ]),
         CGTRule.group(.genericTCell, also: .geneTransfer, [

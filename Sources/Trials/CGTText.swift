@@ -111,11 +111,11 @@ struct CGTPhraseIndex: Sendable {
     }
 
     private let phrases: [[Word]]
-    private var byExact: [UInt64: [Int]] = [:]
+    private let byExact: HashTable
     /// Phrases whose first word is a prefix (or digit-suffixed prefix), by the hash of that prefix.
-    private var byPrefix: [UInt64: [Int]] = [:]
+    private let byPrefix: HashTable
     /// Phrases whose first word is a suffix, by the hash of the suffix's bytes read backwards.
-    private var bySuffix: [UInt64: [Int]] = [:]
+    private let bySuffix: HashTable
     /// Whether any prefix (suffix) first word has this length; indexed by length.
     private var prefixLengths: [Bool] = []
     private var suffixLengths: [Bool] = []
@@ -130,19 +130,63 @@ struct CGTPhraseIndex: Sendable {
         }.max() ?? 0
         prefixLengths = Array(repeating: false, count: longest + 1)
         suffixLengths = Array(repeating: false, count: longest + 1)
+        var exact: [UInt64: [Int]] = [:]
+        var prefix: [UInt64: [Int]] = [:]
+        var suffix: [UInt64: [Int]] = [:]
         for (number, words) in phrases.enumerated() {
             switch words[0] {
             case .exact(let word):
-                byExact[CGTTokens.hash(word), default: []].append(number)
+                exact[CGTTokens.hash(word), default: []].append(number)
             case .prefix(let word), .digits(let word):
                 precondition(!word.isEmpty, "a phrase cannot start with a bare wildcard: \(phraseTexts[number])")
-                byPrefix[CGTTokens.hash(word), default: []].append(number)
+                prefix[CGTTokens.hash(word), default: []].append(number)
                 prefixLengths[word.count] = true
             case .suffix(let word):
                 precondition(!word.isEmpty, "a phrase cannot start with a bare wildcard: \(phraseTexts[number])")
-                bySuffix[CGTTokens.hash(word.reversed()), default: []].append(number)
+                suffix[CGTTokens.hash(word.reversed()), default: []].append(number)
                 suffixLengths[word.count] = true
             }
+        }
+        byExact = HashTable(exact)
+        byPrefix = HashTable(prefix)
+        bySuffix = HashTable(suffix)
+    }
+
+    /// An open-addressing table from a token hash to phrase numbers. The keys are FNV-1a hashes already, so
+    /// they index the table directly instead of being hashed again as `Dictionary` would.
+    struct HashTable: Sendable {
+        private var keys: [UInt64]
+        private var slots: [Range<Int>]
+        private var numbers: [Int] = []
+        private let mask: Int
+
+        init(_ entries: [UInt64: [Int]]) {
+            var capacity = 16
+            while capacity < entries.count * 4 { capacity *= 2 }
+            mask = capacity - 1
+            keys = Array(repeating: 0, count: capacity)
+            slots = Array(repeating: 0..<0, count: capacity)
+            for (key, values) in entries.sorted(by: { $0.key < $1.key }) {
+                var slot = Self.slot(key, mask)
+                while !slots[slot].isEmpty { slot = (slot + 1) & mask }
+                keys[slot] = key
+                slots[slot] = numbers.count..<(numbers.count + values.count)
+                numbers += values
+            }
+        }
+
+        @inline(__always) private static func slot(_ key: UInt64, _ mask: Int) -> Int {
+            Int(truncatingIfNeeded: key ^ (key >> 32)) & mask
+        }
+
+        /// The phrase numbers stored under `key`; empty when none.
+        @inline(__always) func phrases(_ key: UInt64) -> ArraySlice<Int> {
+            var slot = Self.slot(key, mask)
+            while !slots[slot].isEmpty {
+                if keys[slot] == key { return numbers[slots[slot]] }
+                slot = (slot + 1) & mask
+            }
+            return []
         }
     }
 
@@ -152,8 +196,8 @@ struct CGTPhraseIndex: Sendable {
         let bytes = tokens.bytes
         for position in 0..<tokens.count {
             let range = tokens.ranges[position]
-            if let candidates = byExact[tokens.hashes[position]] {
-                for number in candidates { check(number, at: position, in: tokens, into: &found) }
+            for number in byExact.phrases(tokens.hashes[position]) {
+                check(number, at: position, in: tokens, into: &found)
             }
             var hash = CGTTokens.seed
             var length = 0
@@ -161,8 +205,8 @@ struct CGTPhraseIndex: Sendable {
                 hash = CGTTokens.mix(hash, bytes[index])
                 length += 1
                 if length >= prefixLengths.count { break }
-                if prefixLengths[length], let candidates = byPrefix[hash] {
-                    for number in candidates { check(number, at: position, in: tokens, into: &found) }
+                if prefixLengths[length] {
+                    for number in byPrefix.phrases(hash) { check(number, at: position, in: tokens, into: &found) }
                 }
             }
             hash = CGTTokens.seed
@@ -171,8 +215,8 @@ struct CGTPhraseIndex: Sendable {
                 hash = CGTTokens.mix(hash, bytes[index])
                 length += 1
                 if length >= suffixLengths.count { break }
-                if suffixLengths[length], let candidates = bySuffix[hash] {
-                    for number in candidates { check(number, at: position, in: tokens, into: &found) }
+                if suffixLengths[length] {
+                    for number in bySuffix.phrases(hash) { check(number, at: position, in: tokens, into: &found) }
                 }
             }
         }

@@ -10,6 +10,11 @@ public enum CTGovJSON {
     /// Also accepts the `{"nct_id", "xml"}` objects of AllPublicXML JSON-lines files: the `xml` field is read
     /// with ``CTGovXML``.
     public static func trial(from data: Data) throws(RecordError) -> Trial {
+        try read(data).trial
+    }
+
+    /// The trial, and the XML document when the object was an AllPublicXML `{"nct_id","xml"}` line.
+    static func read(_ data: Data) throws(RecordError) -> (trial: Trial, xml: Data?) {
         let study: V2Study
         do {
             study = try JSONDecoder().decode(V2Study.self, from: data)
@@ -17,7 +22,8 @@ public enum CTGovJSON {
                 guard let xml = study.xml else {
                     throw RecordError(field: "protocolSection", reason: "required field is missing")
                 }
-                return try CTGovXML.trial(from: Data(xml.utf8))
+                let document = Data(xml.utf8)
+                return (try CTGovXML.trial(from: document), document)
             }
         } catch let error as DecodingError {
             throw RecordError(decoding: error)
@@ -26,7 +32,7 @@ public enum CTGovJSON {
         } catch {
             throw RecordError(field: "study", reason: "\(error)")
         }
-        return try study.trial()
+        return (try study.trial(), nil)
     }
 }
 
@@ -305,6 +311,6 @@ public enum NCTId {
 extension String {
     /// The string, or `nil` when it is empty or only white space.
     var nonEmpty: String? {
-        trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : self
+        unicodeScalars.allSatisfy(\.properties.isWhitespace) ? nil : self
     }
 }

@@ -119,20 +119,11 @@ public enum StudySources {
 
     private static func read(json bytes: Data, position: RecordPosition, file: String) -> Result<SourcedTrial, Rejection> {
         do {
-            let trial = try CTGovJSON.trial(from: bytes)
-            return .success(SourcedTrial(trial: trial, raw: rawDocument(json: bytes, format: trial.sourceFormat)))
+            let (trial, xml) = try CTGovJSON.read(bytes)
+            return .success(SourcedTrial(trial: trial, raw: xml ?? bytes))
         } catch {
             return .failure(Rejection(file: file, position: position, nctId: guessNCTId(bytes), error: error))
         }
-    }
-
-    /// For an AllPublicXML line the source document is the XML it carries, not the JSON envelope.
-    private static func rawDocument(json bytes: Data, format: SourceFormat) -> Data {
-        guard format == .ctgovXML,
-            let object = try? JSONSerialization.jsonObject(with: bytes) as? [String: Any],
-            let xml = object["xml"] as? String
-        else { return bytes }
-        return Data(xml.utf8)
     }
 
     /// Finds an NCT id in a broken record so the rejection can name it.

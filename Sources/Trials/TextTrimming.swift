@@ -1,0 +1,33 @@
+/// White-space trimming without Foundation's `NSString` bridge, which was the slowest step of reading a record
+/// (it is called thousands of times per study). ASCII white space is trimmed on UTF-8 bytes; other Unicode white
+/// space (no-break space, em space, …) at either end falls back to a scalar-by-scalar trim.
+extension StringProtocol {
+    /// The text without leading and trailing white space and line breaks.
+    public var trimmed: String {
+        let whole = Substring(self)
+        let utf8 = whole.utf8
+        guard let first = utf8.firstIndex(where: { !isASCIISpace($0) }) else { return "" }
+        let last = utf8.lastIndex(where: { !isASCIISpace($0) })!
+        let core = whole[first...last]
+        if let head = core.unicodeScalars.first, let tail = core.unicodeScalars.last,
+            head.properties.isWhitespace || tail.properties.isWhitespace
+        {
+            let scalars = core.unicodeScalars
+            guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+            let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+            return String(core[start...end])
+        }
+        return String(core)
+    }
+
+    /// The trimmed text, or `nil` when nothing is left.
+    public var trimmedNonEmpty: String? {
+        let text = trimmed
+        return text.isEmpty ? nil : text
+    }
+}
+
+@inline(__always)
+private func isASCIISpace(_ byte: UInt8) -> Bool {
+    byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 || byte == 0x0B || byte == 0x0C
+}
