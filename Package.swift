@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Trials", targets: ["Trials"]),
         .library(name: "Analytics", targets: ["Analytics"]),
         .library(name: "Registry", targets: ["Registry"]),
+        .library(name: "Charts", targets: ["Charts"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -34,7 +35,10 @@ let package = Package(
         .target(name: "Analytics"),
 
         // Domain: the CGT outcomes registry (episodes, toxicities and their ASTCT grades, follow-up schedule). No I/O.
-        .target(name: "Registry"),
+        .target(name: "Registry", dependencies: ["Analytics"]),
+
+        // Domain: accessible SVG charts (survival curves, cost-effectiveness plane, bars). No I/O.
+        .target(name: "Charts", dependencies: ["Analytics"]),
 
         // Real public data shipped with the product: demo studies and Canadian geography tables.
         .target(name: "DemoData", resources: [.copy("Files")]),
@@ -81,7 +85,8 @@ let package = Package(
         .testTarget(name: "TrialsTests", dependencies: ["Trials"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["passerelle"]),
         .testTarget(name: "AnalyticsTests", dependencies: ["Analytics"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Analytics"]),
+        .testTarget(name: "ChartsTests", dependencies: ["Charts", "Analytics"]),
         .testTarget(
             name: "StorageTests",
             dependencies: [

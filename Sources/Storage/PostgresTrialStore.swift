@@ -102,9 +102,10 @@ public final class PostgresTrialStore: TrialStore {
             let needed = Self.idsToReplace(batch, stored: stored)
             if !needed.isEmpty {
                 let records = try await connection.query(
-                    "SELECT nct_id, record::text FROM trials WHERE nct_id = ANY(\(needed))", logger: logger)
-                for try await (id, json) in records.decode((String, String).self) {
-                    previous[id] = try RecordCoding.decode(Data(json.utf8), nctId: id)
+                    "SELECT nct_id, source_format, raw FROM trials WHERE nct_id = ANY(\(needed))", logger: logger)
+                for try await (id, format, raw) in records.decode((String, String, ByteBuffer).self) {
+                    previous[id] = try RecordCoding.decode(
+                        StoredDocument(nctId: id, format: format, compressed: Data(raw.readableBytesView)))
                 }
             }
             let plans = try UpsertPlan.plan(batch, stored: stored) { previous[$0] }
@@ -179,17 +180,17 @@ public final class PostgresTrialStore: TrialStore {
         try await connection.query(
             """
             INSERT INTO trials (nct_id, last_update_posted, content_hash, source_format, overall_status, study_type,
-                cgt_type, brief_title, first_posted, record, raw, imported_at, updated_at)
-            SELECT id, lu, h, sf, st, ty, cg, bt, NULLIF(fp, ''), rec::jsonb, raw, \(now), \(now)
+                cgt_type, brief_title, first_posted, raw, imported_at, updated_at)
+            SELECT id, lu, h, sf, st, ty, cg, bt, NULLIF(fp, ''), raw, \(now), \(now)
             FROM unnest(\(t.ids)::text[], \(t.lastUpdates)::text[], \(t.hashes)::text[], \(t.formats)::text[],
                 \(t.statuses)::text[], \(t.types)::text[], \(t.cgt)::text[], \(t.titles)::text[],
-                \(t.firstPosted)::text[], \(t.records)::text[], \(t.raws)::bytea[])
-                AS u(id, lu, h, sf, st, ty, cg, bt, fp, rec, raw)
+                \(t.firstPosted)::text[], \(t.raws)::bytea[])
+                AS u(id, lu, h, sf, st, ty, cg, bt, fp, raw)
             ON CONFLICT (nct_id) DO UPDATE SET last_update_posted = excluded.last_update_posted,
                 content_hash = excluded.content_hash, source_format = excluded.source_format,
                 overall_status = excluded.overall_status, study_type = excluded.study_type,
                 cgt_type = excluded.cgt_type, brief_title = excluded.brief_title, first_posted = excluded.first_posted,
-                record = excluded.record, raw = excluded.raw, updated_at = excluded.updated_at
+                raw = excluded.raw, updated_at = excluded.updated_at
             """, logger: logger)
         try await connection.query(
             "INSERT INTO trial_phases (nct_id, phase) SELECT * FROM unnest(\(phaseIds)::text[], \(phaseNames)::text[])",
@@ -225,9 +226,9 @@ public final class PostgresTrialStore: TrialStore {
     }
 
     public func trial(_ nctId: String) async throws -> Trial? {
-        let rows = try await client.query("SELECT record::text FROM trials WHERE nct_id = \(nctId)", logger: logger)
-        for try await json in rows.decode(String.self) {
-            return try RecordCoding.decode(Data(json.utf8), nctId: nctId)
+        let rows = try await client.query("SELECT source_format, raw FROM trials WHERE nct_id = \(nctId)", logger: logger)
+        for try await (format, raw) in rows.decode((String, ByteBuffer).self) {
+            return try RecordCoding.decode(StoredDocument(nctId: nctId, format: format, compressed: Data(raw.readableBytesView)))
         }
         return nil
     }
@@ -241,10 +242,10 @@ public final class PostgresTrialStore: TrialStore {
     }
 
     public func allTrials() async throws -> [Trial] {
-        var rows: [(String, Data)] = []
-        let result = try await client.query("SELECT nct_id, record::text FROM trials ORDER BY nct_id", logger: logger)
-        for try await (id, json) in result.decode((String, String).self) {
-            rows.append((id, Data(json.utf8)))
+        var rows: [StoredDocument] = []
+        let result = try await client.query("SELECT nct_id, source_format, raw FROM trials ORDER BY nct_id", logger: logger)
+        for try await (id, format, raw) in result.decode((String, String, ByteBuffer).self) {
+            rows.append(StoredDocument(nctId: id, format: format, compressed: Data(raw.readableBytesView)))
         }
         return try RecordCoding.decodeAll(rows)
     }
@@ -324,7 +325,6 @@ private struct TrialColumns {
     var cgt: [String] = []
     var titles: [String] = []
     var firstPosted: [String] = []
-    var records: [String] = []
     var raws: [ByteBuffer] = []
 
     mutating func append(_ trial: Trial, hash: String, encoded: PreparedBatch.Encoded) {
@@ -337,7 +337,6 @@ private struct TrialColumns {
         cgt.append(trial.cgt.primary.rawValue)
         titles.append(trial.briefTitle)
         firstPosted.append(trial.dates.firstPosted?.description ?? "")
-        records.append(String(decoding: encoded.record, as: UTF8.self))
         raws.append(ByteBuffer(data: encoded.raw))
     }
 }

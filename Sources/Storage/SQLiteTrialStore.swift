@@ -51,12 +51,16 @@ public final class SQLiteTrialStore: TrialStore {
         return try await pool.write { db in
             let stored = try Self.storedVersions(ids, db: db)
             let plans = try UpsertPlan.plan(batch, stored: stored) { id in
-                guard let data = try Data.fetchOne(db, sql: "SELECT record FROM trials WHERE nct_id = ?", arguments: [id])
-                else { return nil }
-                return try RecordCoding.decode(data, nctId: id)
+                try Self.document(id, db: db).map(RecordCoding.decode)
             }
             try Self.apply(plans, prepared: prepared, now: now, db: db)
             return plans.map(\.outcome)
+        }
+    }
+
+    private static func document(_ nctId: String, db: Database) throws -> StoredDocument? {
+        try Row.fetchOne(db, sql: "SELECT source_format, raw FROM trials WHERE nct_id = ?", arguments: [nctId]).map {
+            StoredDocument(nctId: nctId, format: $0[0], compressed: $0[1])
         }
     }
 
@@ -79,13 +83,13 @@ public final class SQLiteTrialStore: TrialStore {
         let insertTrial = try db.cachedStatement(
             sql: """
                 INSERT INTO trials (nct_id, last_update_posted, content_hash, source_format, overall_status, study_type,
-                    cgt_type, brief_title, first_posted, record, raw, imported_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    cgt_type, brief_title, first_posted, raw, imported_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (nct_id) DO UPDATE SET last_update_posted = excluded.last_update_posted,
                     content_hash = excluded.content_hash, source_format = excluded.source_format,
                     overall_status = excluded.overall_status, study_type = excluded.study_type,
                     cgt_type = excluded.cgt_type, brief_title = excluded.brief_title,
-                    first_posted = excluded.first_posted, record = excluded.record, raw = excluded.raw,
+                    first_posted = excluded.first_posted, raw = excluded.raw,
                     updated_at = excluded.updated_at
                 """)
         let deletePhases = try db.cachedStatement(sql: "DELETE FROM trial_phases WHERE nct_id = ?")
@@ -108,7 +112,7 @@ public final class SQLiteTrialStore: TrialStore {
             try insertTrial.execute(arguments: [
                 id, trial.dates.lastUpdatePosted.description, plan.record.contentHash, trial.sourceFormat.rawValue,
                 trial.overallStatus.rawValue, trial.studyType.rawValue, trial.cgt.primary.rawValue, trial.briefTitle,
-                trial.dates.firstPosted?.description, encoded.record, encoded.raw, now, now,
+                trial.dates.firstPosted?.description, encoded.raw, now, now,
             ])
             if plan.outcome == .updated {
                 try deletePhases.execute(arguments: [id])
@@ -134,10 +138,8 @@ public final class SQLiteTrialStore: TrialStore {
     }
 
     public func trial(_ nctId: String) async throws -> Trial? {
-        let data = try await pool.read { db in
-            try Data.fetchOne(db, sql: "SELECT record FROM trials WHERE nct_id = ?", arguments: [nctId])
-        }
-        return try data.map { try RecordCoding.decode($0, nctId: nctId) }
+        let document = try await pool.read { db in try Self.document(nctId, db: db) }
+        return try document.map(RecordCoding.decode)
     }
 
     public func rawDocument(_ nctId: String) async throws -> Data? {
@@ -149,8 +151,8 @@ public final class SQLiteTrialStore: TrialStore {
 
     public func allTrials() async throws -> [Trial] {
         let rows = try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT nct_id, record FROM trials ORDER BY nct_id").map {
-                ($0[0] as String, $0[1] as Data)
+            try Row.fetchAll(db, sql: "SELECT nct_id, source_format, raw FROM trials ORDER BY nct_id").map {
+                StoredDocument(nctId: $0[0], format: $0[1], compressed: $0[2])
             }
         }
         return try RecordCoding.decodeAll(rows)

@@ -2,12 +2,12 @@ import Dispatch
 import Foundation
 import Trials
 
-/// The encoded record and compressed raw document of the records of a batch that will be written, computed on all
+/// The compressed raw documents of the records of a batch that will be written, computed on all
 /// cores before the write transaction starts so the transaction is short. Records the store already holds are not
 /// encoded at all, which makes a re-import cheap.
 struct PreparedBatch {
     struct Encoded {
-        var record: Data
+        /// The zlib-compressed source document.
         var raw: Data
     }
 
@@ -28,7 +28,7 @@ struct PreparedBatch {
     }
 
     private static func encode(_ record: SourcedTrial) throws -> Encoded {
-        Encoded(record: try RecordCoding.encode(record.trial), raw: Compression.deflate(record.raw))
+        Encoded(raw: Compression.deflate(record.raw))
     }
 }
 
@@ -66,10 +66,17 @@ enum Parallel {
 }
 
 extension RecordCoding {
-    /// Decodes stored records on all cores, in input order.
-    static func decodeAll(_ rows: [(String, Data)]) throws -> [Trial] {
-        try Parallel.map(rows) { row in try decode(row.1, nctId: row.0) }
+    /// Reads stored records back from their compressed source documents on all cores, in input order.
+    static func decodeAll(_ rows: [StoredDocument]) throws -> [Trial] {
+        try Parallel.map(rows) { row in try decode(row) }
     }
+}
+
+/// A stored source document as it comes out of either database.
+struct StoredDocument: Sendable {
+    var nctId: String
+    var format: String
+    var compressed: Data
 }
 
 /// The statistics queries, written once in SQL both databases run identically.

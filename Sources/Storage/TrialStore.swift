@@ -92,17 +92,19 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
 
 /// Shared by both stores: how records and timestamps are written, so both databases hold the same bytes.
 enum RecordCoding {
-    static func encode(_ trial: Trial) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return try encoder.encode(trial)
-    }
-
-    static func decode(_ data: Data, nctId: String) throws -> Trial {
+    /// Reads a trial back from its stored, compressed source document with the reader of its format.
+    static func decode(_ document: StoredDocument) throws -> Trial {
         do {
-            return try JSONDecoder().decode(Trial.self, from: data)
+            let raw = try Compression.inflate(document.compressed)
+            switch SourceFormat(rawValue: document.format) {
+            case .ctgovJSON: return try CTGovJSON.trial(from: raw)
+            case .ctgovXML: return try CTGovXML.trial(from: raw)
+            case nil: throw StoreError.corruptRecord(nctId: document.nctId, reason: "unknown source format \(document.format)")
+            }
+        } catch let error as StoreError {
+            throw error
         } catch {
-            throw StoreError.corruptRecord(nctId: nctId, reason: "\(error)")
+            throw StoreError.corruptRecord(nctId: document.nctId, reason: "\(error)")
         }
     }
 

@@ -1,4 +1,6 @@
 -- Trials, their phases and sites, and the history of changes alerts are built on.
+-- `raw` is the zlib-compressed source document; the record is read back from it, so a better reader or classifier
+-- applies to stored trials without a re-import. The columns beside it are what queries filter and count on.
 CREATE TABLE trials (
     nct_id TEXT PRIMARY KEY NOT NULL,
     last_update_posted TEXT NOT NULL,
@@ -9,7 +11,6 @@ CREATE TABLE trials (
     cgt_type TEXT NOT NULL,
     brief_title TEXT NOT NULL,
     first_posted TEXT,
-    record TEXT NOT NULL,
     raw BLOB NOT NULL,
     imported_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
