@@ -148,4 +148,25 @@ struct CommandLineTests {
         #expect(lines.contains { $0["message"] as? String == "demo data imported" })
         #expect(lines.contains { $0["message"] as? String == "stopped" })
     }
+
+    @Test("synth-registry writes a valid cohort; registry check names a broken row and exits 3")
+    func registryFiles() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("passerelle-registry-\(UUID().uuidString)").path
+        let written = try Self.run(["synth-registry", "--patients", "120", "--seed", "7", "--output", directory])
+        #expect(written.status == 0)
+        #expect(written.output.hasPrefix("wrote 120 patients, 120 episodes"))
+        let clean = try Self.run(["registry", "check", directory, "--as-of", "2026-11-25"])
+        #expect(clean.status == 0)
+        #expect(clean.output.hasSuffix("; 0 problems\n"))
+        let patients = URL(fileURLWithPath: directory).appendingPathComponent("patients.csv")
+        var lines = try String(contentsOf: patients, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var fields = lines[2].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        fields[1] = "19X0"
+        lines[2] = fields.joined(separator: ",")
+        try lines.joined(separator: "\n").write(to: patients, atomically: true, encoding: .utf8)
+        let broken = try Self.run(["registry", "check", directory, "--as-of", "2026-11-25"])
+        #expect(broken.status == 3)
+        #expect(broken.error.contains("patients.csv line 3 (\(fields[0])): birthYear: \"19X0\" is not an integer"))
+        #expect(broken.error.contains("unknown patient \"\(fields[0])\""))
+    }
 }
