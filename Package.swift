@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "passerelle", targets: ["passerelle"]),
         .library(name: "Trials", targets: ["Trials"]),
+        .library(name: "Search", targets: ["Search"]),
         .library(name: "Analytics", targets: ["Analytics"]),
         .library(name: "Registry", targets: ["Registry"]),
         .library(name: "Charts", targets: ["Charts"]),
@@ -30,6 +31,9 @@ let package = Package(
 
         // Domain: the trial record, its ClinicalTrials.gov readers and the CGT classification. No I/O.
         .target(name: "Trials"),
+
+        // Domain: the bilingual search engine (analyzers, synonym lexicon, BM25F index, facets, distance). No I/O.
+        .target(name: "Search", dependencies: ["Trials"]),
 
         // Domain: survival, cost-effectiveness, budget impact and payment schedules. No I/O.
         .target(name: "Analytics"),
@@ -83,6 +87,7 @@ let package = Package(
         ),
 
         .testTarget(name: "TrialsTests", dependencies: ["Trials"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "Trials"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["passerelle"]),
         .testTarget(name: "AnalyticsTests", dependencies: ["Analytics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Analytics"]),

@@ -1,0 +1,95 @@
+import Trials
+
+/// Measures index build time and in-process query latency. Pure: the caller supplies trials and reads the report.
+public enum SearchBenchmark {
+    /// What one run measured.
+    public struct Report: Sendable, CustomStringConvertible {
+        public var trials: Int
+        public var buildSeconds: Double
+        /// ``TrialIndex/memoryBytes`` after the build.
+        public var indexBytes: Int
+        public var queries: Int
+        public var p50Milliseconds: Double
+        public var p99Milliseconds: Double
+        public var maxMilliseconds: Double
+        /// Mean number of matching trials per query.
+        public var meanTotal: Double
+
+        public var description: String {
+            func format(_ value: Double) -> String {
+                let rounded = (value * 100).rounded() / 100
+                return "\(rounded)"
+            }
+            return "\(trials) trials: build \(format(buildSeconds)) s, index ≈ \(indexBytes / 1_048_576) MiB; "
+                + "\(queries) queries: p50 \(format(p50Milliseconds)) ms, p99 \(format(p99Milliseconds)) ms, "
+                + "max \(format(maxMilliseconds)) ms, mean matches \(Int(meanTotal))"
+        }
+    }
+
+    /// Keyword + facets + distance queries in French and English, as patients and clinicians type them. Every
+    /// query counts all facets; most add filters, a place and a radius.
+    public static let standardQueries: [SearchQuery] = {
+        let texts = [
+            "lymphome", "CAR-T lymphome", "leucémie aiguë", "myelome multiple", "cancer du sein", "breast cancer",
+            "thérapie génique", "gene therapy", "diabète de type 2", "insuffisance cardiaque", "heart failure",
+            "lung cancer", "cancer du poumon", "lymphomme", "leucemie", "stem cell transplant", "asthme enfant",
+            "sclérose en plaques", "Alzheimer", "immunothérapie mélanome", "pembrolizumab", "COVID-19",
+            "greffe de cellules souches", "prostate cancer", "AVC",
+        ]
+        let places = ["H2X", "Québec", "H3T 1E2", "45.5,-73.6", "Sherbrooke", "K1H", "M5G"]
+        return texts.enumerated().map { index, text in
+            var query = SearchQuery(text: text, place: places[index % places.count], radiusKm: 100)
+            if index % 2 == 0 { query.filters[.status] = ["RECRUITING", "NOT_YET_RECRUITING"] }
+            if index % 3 == 0 { query.filters[.country] = ["Canada"] }
+            if index % 5 == 0 { query.acceptsAge = 45 }
+            return query
+        }
+    }()
+
+    /// Builds an index of `trials`, then runs every query `rounds` times and reports latency percentiles.
+    public static func run(
+        trials: [Trial], queries: [SearchQuery] = standardQueries, lexicon: MedicalLexicon, geography: Geography,
+        rounds: Int = 5
+    ) -> Report {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let index = TrialIndex(trials: trials, lexicon: lexicon, geography: geography)
+        let buildSeconds = seconds(clock.now - start)
+        var latencies: [Double] = []
+        var totals = 0
+        for _ in 0..<max(1, rounds) {
+            for query in queries {
+                let begin = clock.now
+                let results = try? index.search(query)
+                latencies.append(seconds(clock.now - begin) * 1000)
+                totals += results?.total ?? 0
+            }
+        }
+        latencies.sort()
+        func percentile(_ p: Double) -> Double {
+            latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int((Double(latencies.count) * p).rounded(.down)))]
+        }
+        return Report(
+            trials: index.count, buildSeconds: buildSeconds, indexBytes: index.memoryBytes, queries: latencies.count,
+            p50Milliseconds: percentile(0.5), p99Milliseconds: percentile(0.99), maxMilliseconds: latencies.last ?? 0,
+            meanTotal: latencies.isEmpty ? 0 : Double(totals) / Double(latencies.count))
+    }
+
+    /// `count` trials made by repeating `trials` with new NCT ids (NCT9xxxxxxx), for measuring at scale.
+    public static func replicate(_ trials: [Trial], to count: Int) -> [Trial] {
+        guard !trials.isEmpty else { return [] }
+        return (0..<count).map { index in
+            var copy = trials[index % trials.count]
+            if index >= trials.count {
+                let number = String(90_000_000 + index)
+                copy.nctId = "NCT" + number
+            }
+            return copy
+        }
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        let parts = duration.components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}
