@@ -1,31 +1,37 @@
 import CZlib
+import CZstd
 import Foundation
 
-/// zlib compression for the raw source documents the store keeps.
+/// Compression of the raw source documents the store keeps: Zstandard level 1, a good ratio on JSON and XML at
+/// several hundred MB/s, so compressing is not what limits an import.
 enum Compression {
-    /// Compresses `data` in the zlib format. Level 1: raw documents are written often and read rarely.
-    static func deflate(_ data: Data, level: Int32 = 1) -> Data {
-        var destinationLength = compressBound(uLong(data.count))
-        var output = Data(count: Int(destinationLength))
-        let status = output.withUnsafeMutableBytes { out in
+    /// Compresses `data` into one Zstandard frame (with its content size, so ``decompress(_:)`` sizes its buffer).
+    static func compress(_ data: Data, level: Int32 = 1) -> Data {
+        let bound = ZSTD_compressBound(data.count)
+        var output = Data(count: bound)
+        let written = output.withUnsafeMutableBytes { out in
             data.withUnsafeBytes { input in
-                compress2(
-                    out.baseAddress!.assumingMemoryBound(to: Bytef.self), &destinationLength,
-                    input.baseAddress?.assumingMemoryBound(to: Bytef.self) ?? UnsafePointer(bitPattern: 1)!,
-                    uLong(data.count), level)
+                ZSTD_compress(out.baseAddress, bound, input.baseAddress, data.count, level)
             }
         }
-        precondition(status == Z_OK, "compress2 cannot fail with a compressBound-sized buffer")
-        output.count = Int(destinationLength)
+        precondition(ZSTD_isError(written) == 0, "ZSTD_compress cannot fail with a ZSTD_compressBound-sized buffer")
+        output.count = written
         return output
     }
 
-    /// Decompresses zlib data written by ``deflate(_:level:)``.
-    static func inflate(_ data: Data) throws -> Data {
-        let inflater = try Inflater(format: .zlib)
-        var output = Data()
-        try inflater.feed(data) { output.append($0) }
-        guard inflater.finished else { throw CompressionError.truncated }
+    /// Decompresses a frame written by ``compress(_:level:)``.
+    static func decompress(_ data: Data) throws -> Data {
+        let size = data.withUnsafeBytes { ZSTD_getFrameContentSize($0.baseAddress, data.count) }
+        guard size != ZSTD_CONTENTSIZE_ERROR, size != ZSTD_CONTENTSIZE_UNKNOWN, size < 1 << 31 else {
+            throw CompressionError.corrupt("not a Zstandard frame with a known size")
+        }
+        var output = Data(count: Int(size))
+        let written = output.withUnsafeMutableBytes { out in
+            data.withUnsafeBytes { input in ZSTD_decompress(out.baseAddress, Int(size), input.baseAddress, data.count) }
+        }
+        guard ZSTD_isError(written) == 0, written == Int(size) else {
+            throw CompressionError.corrupt(String(cString: ZSTD_getErrorName(written)))
+        }
         return output
     }
 }
@@ -42,19 +48,14 @@ enum CompressionError: Error, CustomStringConvertible {
     }
 }
 
-/// Streaming zlib/gzip decompression: feed compressed chunks, receive decompressed chunks.
+/// Streaming gzip decompression: feed compressed chunks, receive decompressed chunks.
 /// Concatenated gzip members (as `cat a.gz b.gz` makes) are read one after the other.
 final class Inflater {
-    enum Format { case zlib, gzip }
-
     private var stream = z_stream()
-    private let format: Format
     private(set) var finished = false
 
-    init(format: Format) throws {
-        self.format = format
-        let windowBits: Int32 = format == .gzip ? 15 + 16 : 15
-        let status = inflateInit2_(&stream, windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+    init() throws {
+        let status = inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         guard status == Z_OK else { throw CompressionError.corrupt("inflateInit2 failed (\(status))") }
     }
 
@@ -70,7 +71,6 @@ final class Inflater {
             while stream.avail_in > 0 {
                 if finished {
                     // Another gzip member follows the one that ended.
-                    guard format == .gzip else { return }
                     inflateReset(&stream)
                     finished = false
                 }

@@ -236,7 +236,7 @@ public final class PostgresTrialStore: TrialStore {
     public func rawDocument(_ nctId: String) async throws -> Data? {
         let rows = try await client.query("SELECT raw FROM trials WHERE nct_id = \(nctId)", logger: logger)
         for try await buffer in rows.decode(ByteBuffer.self) {
-            return try Compression.inflate(Data(buffer.readableBytesView))
+            return try Compression.decompress(Data(buffer.readableBytesView))
         }
         return nil
     }

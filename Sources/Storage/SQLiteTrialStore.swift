@@ -146,7 +146,7 @@ public final class SQLiteTrialStore: TrialStore {
         let data = try await pool.read { db in
             try Data.fetchOne(db, sql: "SELECT raw FROM trials WHERE nct_id = ?", arguments: [nctId])
         }
-        return try data.map { try Compression.inflate($0) }
+        return try data.map { try Compression.decompress($0) }
     }
 
     public func allTrials() async throws -> [Trial] {

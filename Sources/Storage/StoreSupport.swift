@@ -7,7 +7,7 @@ import Trials
 /// encoded at all, which makes a re-import cheap.
 struct PreparedBatch {
     struct Encoded {
-        /// The zlib-compressed source document.
+        /// The Zstandard-compressed source document.
         var raw: Data
     }
 
@@ -28,7 +28,7 @@ struct PreparedBatch {
     }
 
     private static func encode(_ record: SourcedTrial) throws -> Encoded {
-        Encoded(raw: Compression.deflate(record.raw))
+        Encoded(raw: Compression.compress(record.raw))
     }
 }
 

@@ -255,7 +255,7 @@ final class ChunkReader {
                 return nil
             }
             if bytesRead == 0, chunk.count >= 2, chunk[chunk.startIndex] == 0x1f, chunk[chunk.startIndex + 1] == 0x8b {
-                inflater = try Inflater(format: .gzip)
+                inflater = try Inflater()
             }
             bytesRead += chunk.count
             if let inflater {

@@ -95,7 +95,7 @@ enum RecordCoding {
     /// Reads a trial back from its stored, compressed source document with the reader of its format.
     static func decode(_ document: StoredDocument) throws -> Trial {
         do {
-            let raw = try Compression.inflate(document.compressed)
+            let raw = try Compression.decompress(document.compressed)
             switch SourceFormat(rawValue: document.format) {
             case .ctgovJSON: return try CTGovJSON.trial(from: raw)
             case .ctgovXML: return try CTGovXML.trial(from: raw)

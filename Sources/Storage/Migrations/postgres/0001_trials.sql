@@ -1,5 +1,5 @@
 -- Trials, their phases and sites, and the history of changes alerts are built on.
--- `raw` is the zlib-compressed source document; the record is read back from it, so a better reader or classifier
+-- `raw` is the Zstandard-compressed source document; the record is read back from it, so a better reader or classifier
 -- applies to stored trials without a re-import. The columns beside it are what queries filter and count on.
 CREATE TABLE trials (
     nct_id TEXT PRIMARY KEY,
