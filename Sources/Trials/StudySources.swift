@@ -6,7 +6,7 @@ public struct SourcedTrial: Sendable {
     public var trial: Trial
     /// The source document: the API v2 JSON object or the `clinical_study` XML, byte for byte.
     public var raw: Data
-    /// 64-bit FNV-1a of `raw`, as 16 hex digits. Change detection only, not a security hash.
+    /// ``ContentHash/fnv1a(_:)`` of `raw`: change detection only, not a security hash.
     public var contentHash: String
 
     public init(trial: Trial, raw: Data) {
@@ -141,13 +141,21 @@ public enum StudySources {
 
 /// Content hashing for change detection.
 public enum ContentHash {
-    /// 64-bit FNV-1a as 16 lowercase hex digits.
+    /// FNV-1a over 64-bit little-endian words (the tail byte by byte), as 16 lowercase hex digits. Eight times fewer
+    /// steps than byte-wise FNV-1a; for recognising an identical document, not for security.
     public static func fnv1a(_ data: Data) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        let prime: UInt64 = 0x0000_0100_0000_01b3
         data.withUnsafeBytes { buffer in
-            for byte in buffer {
+            let words = buffer.count / 8
+            for index in 0..<words {
+                hash ^= UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))
+                hash &*= prime
+                hash ^= hash >> 29
+            }
+            for byte in buffer[(words * 8)...] {
                 hash ^= UInt64(byte)
-                hash &*= 0x0000_0100_0000_01b3
+                hash &*= prime
             }
         }
         let hex = String(hash, radix: 16)
