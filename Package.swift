@@ -67,7 +67,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Trials", "Storage", "DemoData",
+                "Trials", "Storage", "DemoData", "Search",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
@@ -82,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "passerelle",
             dependencies: [
-                "Trials", "Storage", "Web", "DemoData", "Analytics", "Registry",
+                "Trials", "Storage", "Web", "DemoData", "Analytics", "Registry", "Search",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -11,7 +11,7 @@ struct Passerelle: AsyncParsableCommand {
         abstract: "Passerelle: Québec's open platform for clinical trials and cell & gene therapies.",
         subcommands: [
             ServeCommand.self, ImportCommand.self, MigrateCommand.self, StatsCommand.self, SynthTrialsCommand.self,
-            BenchCommand.self, AnalyticsCommand.self, SynthRegistryCommand.self, RegistryCommand.self,
+            SearchCommand.self, BenchCommand.self, AnalyticsCommand.self, SynthRegistryCommand.self, RegistryCommand.self,
         ]
     )
 }

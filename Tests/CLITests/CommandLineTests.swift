@@ -169,4 +169,20 @@ struct CommandLineTests {
         #expect(broken.error.contains("patients.csv line 3 (\(fields[0])): birthYear: \"19X0\" is not an integer"))
         #expect(broken.error.contains("unknown patient \"\(fields[0])\""))
     }
+
+    @Test("search finds French queries in English records and refuses an unknown place")
+    func search() throws {
+        let database = Self.temporaryDatabase()
+        let imported = try Self.run(["import", "--demo", "--database", database])
+        #expect(imported.status == 0)
+        let carT = try Self.run(["search", "lymphome CAR-T", "--database", database, "--limit", "5", "--json"])
+        #expect(carT.status == 0)
+        let json = try JSONSerialization.jsonObject(with: Data(carT.output.utf8)) as? [String: Any]
+        let ids = (json?["hits"] as? [[String: Any]])?.compactMap { $0["nctId"] as? String } ?? []
+        // A CD19 CAR-T trial for leukaemia and lymphoma, described only in English.
+        #expect(ids.contains("NCT02349698"), "\(ids)")
+        let nowhere = try Self.run(["search", "lymphome", "--near", "Atlantis", "--database", database])
+        #expect(nowhere.status != 0)
+        #expect(nowhere.error.contains("unknown place \"Atlantis\""))
+    }
 }
