@@ -99,6 +99,7 @@ let package = Package(
             dependencies: [
                 "Storage", "Trials", "DemoData",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Fixtures")]
         ),

@@ -1,5 +1,6 @@
 import DemoData
 import Foundation
+import GRDB
 import Storage
 import Testing
 import Trials
@@ -141,6 +142,27 @@ struct StoreTests {
         }
     }
 
+    @Test("a batch that fails in the database leaves nothing of itself behind")
+    func failedBatchIsAtomic() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("passerelle-atomic-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("atomic.sqlite").path
+        let store = try SQLiteTrialStore(path: path)
+        try await store.migrate()
+        _ = try await TrialImporter(store: store).importFiles([Fixtures.path("array.json")])
+        // Break the last table the batch writes to, so the failure comes after the trials and sites were written.
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in try db.execute(sql: "DROP TABLE trial_history") }
+        try queue.close()
+        await #expect(throws: (any Error).self) {
+            _ = try await TrialImporter(store: store).importFiles([Fixtures.path("page.json")])
+        }
+        #expect(try await store.count() == 2)
+        #expect(try await store.stats().sites == RecordCounts.sites(in: Fixtures.path("array.json")))
+        try await store.close()
+    }
+
     @Test("the demo data imports without rejections, re-imports unchanged, and reads back equal", arguments: TestDatabases.kinds)
     func demoData(kind: StoreKind) async throws {
         try await TestDatabases.withStore(kind) { store in
@@ -211,5 +233,13 @@ struct StoreParityTests {
         return Loaded(
             report: report, again: again, stats: try await store.stats(), trials: try await store.allTrials(),
             history: try await store.changes(after: 0, limit: 100_000).map(\.change))
+    }
+}
+
+/// Independent counts from a fixture, to check what the store holds.
+enum RecordCounts {
+    static func sites(in path: String) throws -> Int {
+        try StudySources.jsonDocument(Data(contentsOf: URL(fileURLWithPath: path)), file: path)
+            .map { try $0.get().trial.locations.count }.reduce(0, +)
     }
 }

@@ -14,7 +14,7 @@ CREATE TABLE trials (
     raw BLOB NOT NULL,
     imported_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
-) WITHOUT ROWID;
+);
 
 CREATE INDEX trials_status ON trials (overall_status);
 CREATE INDEX trials_cgt ON trials (cgt_type);
