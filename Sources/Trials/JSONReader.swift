@@ -293,15 +293,16 @@ struct JSONReader {
         }
         var output = Array(bytes[start..<index])
         while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
+            // Copy the run up to the next quote or backslash in one go.
+            let runStart = index
+            while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") {
+                index += 1
+            }
+            output.append(contentsOf: bytes[runStart..<index])
+            guard index < bytes.count else { break }
+            if bytes[index] == UInt8(ascii: "\"") {
                 index += 1
                 return String(decoding: output, as: UTF8.self)
-            }
-            guard byte == UInt8(ascii: "\\") else {
-                output.append(byte)
-                index += 1
-                continue
             }
             guard index + 1 < bytes.count else { throw Self.malformed }
             let escaped = bytes[index + 1]

@@ -9,8 +9,9 @@ extension StringProtocol {
         guard let first = utf8.firstIndex(where: { !isASCIISpace($0) }) else { return "" }
         let last = utf8.lastIndex(where: { !isASCIISpace($0) })!
         let core = whole[first...last]
-        if let head = core.unicodeScalars.first, let tail = core.unicodeScalars.last,
-            head.properties.isWhitespace || tail.properties.isWhitespace
+        // Only a non-ASCII byte at either end can start or end other Unicode white space.
+        if utf8[first] >= 0x80 || utf8[last] >= 0x80, let head = core.unicodeScalars.first,
+            let tail = core.unicodeScalars.last, head.properties.isWhitespace || tail.properties.isWhitespace
         {
             let scalars = core.unicodeScalars
             guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
