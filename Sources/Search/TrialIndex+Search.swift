@@ -7,6 +7,14 @@ extension TrialIndex {
     /// Weight of a multi-word alternative whose words are all in the trial but never adjacent in a title,
     /// condition or intervention; it rises linearly to 1 as more of its word pairs are found adjacent there.
     static let scatteredPhraseWeight: Float = 0.5
+    /// Fields that say what a study is about. A multi-word alternative with no adjacent pair matches only when all
+    /// its words occur together in one of these fields: "breast" in an exclusion criterion and "cancer" in another
+    /// do not make a breast cancer trial.
+    static let topicalFields: UInt8 = {
+        var mask: UInt8 = 0
+        for field in [SearchField.title, .conditions, .interventions, .summary] { mask |= 1 << UInt8(field.rawValue) }
+        return mask
+    }()
     /// Most values returned for the city facet (the other facets return every value with trials).
     static let cityFacetLimit = 100
 
@@ -137,7 +145,7 @@ extension TrialIndex {
     private func termScores(
         _ term: UInt32, normalisers: [(constant: Float, perTerm: Float)], documents: Float,
         scratch: inout ScoringScratch
-    ) -> (documents: [UInt32], scores: [Float]) {
+    ) -> (documents: [UInt32], scores: [Float], fields: [UInt8]) {
         let frequency = Float(documentFrequency[Int(term)])
         let idf = log(1 + max(0, documents - frequency + 0.5) / (frequency + 0.5))
         for field in SearchField.allCases {
@@ -149,18 +157,23 @@ extension TrialIndex {
                 let tf = Float(list.frequencies[index])
                 if scratch.termFrequency[Int(doc)] == 0 { scratch.termTouched.append(doc) }
                 scratch.termFrequency[Int(doc)] += weight * tf / (constant + perTerm * length)
+                scratch.termFields[Int(doc)] |= 1 << UInt8(field.rawValue)
             }
         }
         var scores: [Float] = []
+        var fields: [UInt8] = []
         scores.reserveCapacity(scratch.termTouched.count)
+        fields.reserveCapacity(scratch.termTouched.count)
         for doc in scratch.termTouched {
             let tf = scratch.termFrequency[Int(doc)]
             scratch.termFrequency[Int(doc)] = 0
             scores.append(idf * tf * (Self.k1 + 1) / (Self.k1 + tf))
+            fields.append(scratch.termFields[Int(doc)])
+            scratch.termFields[Int(doc)] = 0
         }
         let touched = scratch.termTouched
         scratch.termTouched.removeAll(keepingCapacity: true)
-        return (touched, scores)
+        return (touched, scores, fields)
     }
 
     /// Adds the alternative's score to `scratch.conceptBest` (keeping the best alternative per document).
@@ -180,7 +193,12 @@ extension TrialIndex {
             }
             let cached = scratch.termScores[term]!
             for (index, doc) in cached.documents.enumerated() {
-                if scratch.phraseHits[Int(doc)] == 0 { scratch.phraseTouched.append(doc) }
+                if scratch.phraseHits[Int(doc)] == 0 {
+                    scratch.phraseTouched.append(doc)
+                    scratch.phraseFields[Int(doc)] = cached.fields[index]
+                } else {
+                    scratch.phraseFields[Int(doc)] &= cached.fields[index]
+                }
                 scratch.phraseHits[Int(doc)] += 1
                 scratch.phraseScore[Int(doc)] += cached.scores[index]
             }
@@ -195,17 +213,21 @@ extension TrialIndex {
             }
         }
         for doc in scratch.phraseTouched {
-            if Int(scratch.phraseHits[Int(doc)]) == termCount {
+            let sharesTopicalField = scratch.phraseFields[Int(doc)] & Self.topicalFields != 0
+            scratch.phraseFields[Int(doc)] = 0
+            if Int(scratch.phraseHits[Int(doc)]) == termCount,
+                pairCount == 0 || scratch.pairHits[Int(doc)] > 0 || sharesTopicalField
+            {
                 var weight = alternative.weight
                 if pairCount > 0 {
                     let adjacent = Float(min(Int(scratch.pairHits[Int(doc)]), pairCount)) / Float(pairCount)
                     weight *= Self.scatteredPhraseWeight + (1 - Self.scatteredPhraseWeight) * adjacent
-                    scratch.pairHits[Int(doc)] = 0
                 }
                 let value = scratch.phraseScore[Int(doc)] * weight
                 if scratch.conceptBest[Int(doc)] == 0 { scratch.conceptTouched.append(doc) }
                 scratch.conceptBest[Int(doc)] = max(scratch.conceptBest[Int(doc)], value)
             }
+            scratch.pairHits[Int(doc)] = 0
             scratch.phraseHits[Int(doc)] = 0
             scratch.phraseScore[Int(doc)] = 0
         }
@@ -319,7 +341,11 @@ struct ScoringScratch {
     var termFrequency: [Float]
     var termTouched: [UInt32] = []
     /// Per term of the query, its documents and scores, computed once.
-    var termScores: [UInt32: (documents: [UInt32], scores: [Float])] = [:]
+    var termScores: [UInt32: (documents: [UInt32], scores: [Float], fields: [UInt8])] = [:]
+    /// Bit mask of the fields (``SearchField`` raw values) where the current term occurs, per document.
+    var termFields: [UInt8]
+    /// Fields where every word of the current phrase occurs so far, per document.
+    var phraseFields: [UInt8]
     var phraseScore: [Float]
     var phraseHits: [UInt8]
     /// Adjacent word pairs of the current phrase found in the document.
@@ -338,6 +364,8 @@ struct ScoringScratch {
         phraseScore = [Float](repeating: 0, count: count)
         phraseHits = [UInt8](repeating: 0, count: count)
         pairHits = [UInt8](repeating: 0, count: count)
+        termFields = [UInt8](repeating: 0, count: count)
+        phraseFields = [UInt8](repeating: 0, count: count)
         conceptBest = [Float](repeating: 0, count: count)
         scores = [Float](repeating: 0, count: count)
         matched = [UInt8](repeating: 0, count: count)
