@@ -156,11 +156,14 @@ struct XMLReader {
         var text: [UInt8] = []
         while true {
             guard index < bytes.count else { throw fail("<\(tag)> is not closed (truncated document?)") }
-            let byte = bytes[index]
-            if byte != UInt8(ascii: "<") {
-                if byte == 0x0A { line += 1 }
-                text.append(byte)
-                index += 1
+            if bytes[index] != UInt8(ascii: "<") {
+                // Copy the text up to the next tag in one go.
+                let start = index
+                while index < bytes.count, bytes[index] != UInt8(ascii: "<") {
+                    if bytes[index] == 0x0A { line += 1 }
+                    index += 1
+                }
+                text.append(contentsOf: bytes[start..<index])
                 continue
             }
             if peek("</") {
@@ -420,35 +423,58 @@ private struct StudyReader {
 /// it, no bullet or number at its start, and the previous line not ending with ":") is joined to it with a space.
 enum TextBlock {
     static func unwrap(_ raw: String) -> String {
-        let lines = raw.utf8.split(separator: 0x0A, omittingEmptySubsequences: false)
-            .map { String(decoding: $0, as: UTF8.self).trimmed }
-        var output: [String] = []
+        let bytes = Array(raw.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
         var previousBlank = true
-        for line in lines {
-            if line.isEmpty {
-                if !previousBlank { output.append("") }
+        var blankPending = false
+        var previousEndsWithColon = false
+        var start = 0
+        while start <= bytes.count {
+            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+            var first = start
+            var last = end
+            while first < last, isSpace(bytes[first]) { first += 1 }
+            while last > first, isSpace(bytes[last - 1]) { last -= 1 }
+            if first == last {
+                if !previousBlank { blankPending = true }
                 previousBlank = true
-                continue
-            }
-            if !previousBlank, let last = output.last, !last.hasSuffix(":"), !startsItem(line) {
-                output[output.count - 1] = last + " " + line
             } else {
-                output.append(line)
+                let line = bytes[first..<last]
+                if !previousBlank, !previousEndsWithColon, !startsItem(line) {
+                    output.append(0x20)
+                } else if !output.isEmpty {
+                    output.append(0x0A)
+                    if blankPending { output.append(0x0A) }
+                }
+                blankPending = false
+                output.append(contentsOf: line)
+                previousEndsWithColon = line.last == UInt8(ascii: ":")
+                previousBlank = false
             }
-            previousBlank = false
+            start = end + 1
         }
-        return output.joined(separator: "\n").trimmed
+        return String(decoding: output, as: UTF8.self).trimmed
     }
 
-    /// A bullet ("-", "*", "•", "o ") or a number ("1.", "2)", "a.") starting a list item.
-    static func startsItem(_ line: String) -> Bool {
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0B || byte == 0x0C
+    }
+
+    /// A bullet ("-", "*", "•", "·", "o ") or a number or letter ("1.", "2)", "a.") starting a list item.
+    static func startsItem(_ line: ArraySlice<UInt8>) -> Bool {
         guard let first = line.first else { return false }
-        if "-*•·".contains(first) { return true }
-        if line.hasPrefix("o ") { return true }
-        let head = line.prefix(while: { $0.isNumber || ($0.isLetter && $0.isLowercase && line.count > 2) })
+        if first == UInt8(ascii: "-") || first == UInt8(ascii: "*") { return true }
+        if line.starts(with: [0xE2, 0x80, 0xA2]) || line.starts(with: [0xC2, 0xB7]) { return true }
+        if line.starts(with: [UInt8(ascii: "o"), 0x20]) { return true }
+        let head = line.prefix {
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                || (line.count > 2 && (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0))
+        }
         guard !head.isEmpty, head.count <= 3 else { return false }
         let rest = line.dropFirst(head.count)
-        return rest.hasPrefix(". ") || rest.hasPrefix(") ") || rest == "." || rest == ")"
+        guard let mark = rest.first, mark == UInt8(ascii: ".") || mark == UInt8(ascii: ")") else { return false }
+        return rest.count == 1 || rest.dropFirst().first == 0x20
     }
 }
 
