@@ -67,7 +67,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Trials", "Storage", "DemoData", "Search",
+                "Trials", "Storage", "DemoData", "Search", "Charts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),

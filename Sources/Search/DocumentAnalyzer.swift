@@ -218,7 +218,7 @@ struct DocumentAnalyzer {
         }
         let country = location.country.map(Country.canonical)
         var city = UInt32.max
-        if let name = location.city?.trimmingSpaces, !name.isEmpty {
+        if let name = location.city?.trimmed, !name.isEmpty {
             let area = place.province?.rawValue ?? country ?? "?"
             city = values[Facet.city.index].id(key: Geography.placeKey(name) + "|" + area, name: "\(name), \(area)")
         }

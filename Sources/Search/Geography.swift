@@ -151,9 +151,9 @@ public struct Geography: Sendable {
 
     /// The point a user means by `text`: a postal code, "lat,lon" or a place name.
     public func resolve(_ text: String) -> GeoPoint? {
-        let trimmed = text.trimmingSpaces
+        let trimmed = text.trimmed
         let parts = trimmed.split(separator: ",")
-        if parts.count == 2, let latitude = Double(String(parts[0]).trimmingSpaces), let longitude = Double(String(parts[1]).trimmingSpaces),
+        if parts.count == 2, let latitude = Double(String(parts[0]).trimmed), let longitude = Double(String(parts[1]).trimmed),
             abs(latitude) <= 90, abs(longitude) <= 180
         {
             return GeoPoint(latitude: latitude, longitude: longitude)
@@ -238,7 +238,7 @@ public struct Geography: Sendable {
 
     private static func rows(_ tsv: String) -> [[String]] {
         tsv.split(separator: "\n").dropFirst().map { line in
-            line.split(separator: "\t", omittingEmptySubsequences: false).map { String($0).trimmingSpaces }
+            line.split(separator: "\t", omittingEmptySubsequences: false).map { String($0).trimmed }
         }
     }
 

@@ -1,3 +1,5 @@
+import Trials
+
 /// A bilingual medical synonym lexicon: groups of equivalent terms in English and French.
 ///
 /// File format (UTF-8, one group per line, see docs/SEARCH.md):
@@ -84,7 +86,7 @@ public struct MedicalLexicon: Sendable {
 
     private static func terms(_ column: Substring, language: String, line: Int) throws(ParseError) -> [String] {
         let terms = column.split(separator: "|", omittingEmptySubsequences: false).map {
-            String($0).trimmingSpaces
+            String($0).trimmed
         }
         guard !terms.isEmpty, !(terms.count == 1 && terms[0].isEmpty) else {
             throw ParseError(line: line, reason: "no \(language) term")
@@ -128,12 +130,3 @@ public struct MedicalLexicon: Sendable {
     }
 }
 
-extension String {
-    /// The string without leading and trailing spaces and tabs.
-    var trimmingSpaces: String {
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
-        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
-        return String(scalars[first...last])
-    }
-}

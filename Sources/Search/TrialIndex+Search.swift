@@ -27,7 +27,7 @@ extension TrialIndex {
     public func search(_ query: SearchQuery) throws(SearchError) -> SearchResults {
         let documentCount = nctIds.count
         var origin: GeoPoint?
-        if let place = query.place, !place.trimmingSpaces.isEmpty {
+        if let place = query.place, !place.trimmed.isEmpty {
             guard let point = geography.resolve(place) else { throw SearchError.unknownPlace(place) }
             origin = point
         }

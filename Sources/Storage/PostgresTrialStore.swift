@@ -128,20 +128,13 @@ public final class PostgresTrialStore: TrialStore {
         return stored
     }
 
-    /// Stored trials that some record of the batch might replace (its date is newer): their old records are
-    /// needed to compute the history.
+    /// Stored trials that some record of the batch replaces (``UpsertDecision``): their old records are needed to
+    /// compute the history.
     private static func idsToReplace(
         _ batch: [SourcedTrial], stored: [String: (lastUpdate: PartialDate, contentHash: String)]
     ) -> [String] {
-        var ids = Set<String>()
-        for record in batch {
-            if let existing = stored[record.trial.nctId], existing.contentHash != record.contentHash,
-                record.trial.dates.lastUpdatePosted > existing.lastUpdate
-            {
-                ids.insert(record.trial.nctId)
-            }
-        }
-        return ids.sorted()
+        Set(batch.filter { UpsertDecision.decide(stored: stored[$0.trial.nctId], incoming: $0) == .replace }.map(\.trial.nctId))
+            .sorted()
     }
 
     private static func apply(

@@ -568,17 +568,3 @@ public enum NCTId {
     }
 }
 
-extension String {
-    /// The string, or `nil` when it is empty or only white space.
-    var nonEmpty: String? {
-        // Decided by the first byte that is not ASCII white space; only non-ASCII text needs the Unicode check.
-        for byte in utf8 {
-            switch byte {
-            case 0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D: continue
-            case 0x80...: return unicodeScalars.allSatisfy(\.properties.isWhitespace) ? nil : self
-            default: return self
-            }
-        }
-        return nil
-    }
-}

@@ -82,14 +82,13 @@ struct XMLReader {
         throw fail("missing \"\(terminator)\"")
     }
 
-    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
     private static func isNameByte(_ byte: UInt8) -> Bool {
-        !isSpace(byte) && byte != UInt8(ascii: ">") && byte != UInt8(ascii: "/") && byte != UInt8(ascii: "=")
+        !ASCII.isSpace(byte) && byte != UInt8(ascii: ">") && byte != UInt8(ascii: "/") && byte != UInt8(ascii: "=")
             && byte != UInt8(ascii: "<")
     }
 
     private mutating func skipSpace() {
-        while index < bytes.count, Self.isSpace(bytes[index]) { advance(1) }
+        while index < bytes.count, ASCII.isSpace(bytes[index]) { advance(1) }
     }
 
     /// Skips declarations, comments and white space outside the root element.
@@ -434,8 +433,8 @@ enum TextBlock {
             let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
             var first = start
             var last = end
-            while first < last, isSpace(bytes[first]) { first += 1 }
-            while last > first, isSpace(bytes[last - 1]) { last -= 1 }
+            while first < last, ASCII.isBlank(bytes[first]) { first += 1 }
+            while last > first, ASCII.isBlank(bytes[last - 1]) { last -= 1 }
             if first == last {
                 if !previousBlank { blankPending = true }
                 previousBlank = true
@@ -455,10 +454,6 @@ enum TextBlock {
             start = end + 1
         }
         return String(decoding: output, as: UTF8.self).trimmed
-    }
-
-    private static func isSpace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0B || byte == 0x0C
     }
 
     /// A bullet ("-", "*", "•", "·", "o ") or a number or letter ("1.", "2)", "a.") starting a list item.

@@ -231,12 +231,7 @@ struct JSONReader {
     }
 
     private mutating func skipSpace() {
-        while index < bytes.count {
-            switch bytes[index] {
-            case 0x20, 0x0A, 0x0D, 0x09: index += 1
-            default: return
-            }
-        }
+        while index < bytes.count, ASCII.isSpace(bytes[index]) { index += 1 }
     }
 
     private mutating func numberText() throws(RecordError) -> Substring {

@@ -134,9 +134,7 @@ public enum StudySources {
     }
 
     /// ASCII white space (space, tab, CR, LF).
-    public static func isSpace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
-    }
+    public static func isSpace(_ byte: UInt8) -> Bool { ASCII.isSpace(byte) }
 }
 
 /// Content hashing for change detection.

@@ -6,8 +6,8 @@ extension StringProtocol {
     public var trimmed: String {
         let whole = Substring(self)
         let utf8 = whole.utf8
-        guard let first = utf8.firstIndex(where: { !isASCIISpace($0) }) else { return "" }
-        let last = utf8.lastIndex(where: { !isASCIISpace($0) })!
+        guard let first = utf8.firstIndex(where: { !ASCII.isBlank($0) }) else { return "" }
+        let last = utf8.lastIndex(where: { !ASCII.isBlank($0) })!
         let core = whole[first...last]
         // Only a non-ASCII byte at either end can start or end other Unicode white space.
         if utf8[first] >= 0x80 || utf8[last] >= 0x80, let head = core.unicodeScalars.first,
@@ -28,7 +28,28 @@ extension StringProtocol {
     }
 }
 
-@inline(__always)
-private func isASCIISpace(_ byte: UInt8) -> Bool {
-    byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 || byte == 0x0B || byte == 0x0C
+extension String {
+    /// The string, or `nil` when it is empty or only white space.
+    var nonEmpty: String? {
+        // Decided by the first byte that is not ASCII white space; only non-ASCII text needs the Unicode check.
+        for byte in utf8 where !ASCII.isBlank(byte) {
+            return byte >= 0x80 && unicodeScalars.allSatisfy(\.properties.isWhitespace) ? nil : self
+        }
+        return nil
+    }
+}
+
+/// ASCII white-space bytes, shared by the readers and the trimming above.
+enum ASCII {
+    /// Space, tab, CR, LF: white space in JSON and XML syntax.
+    @inline(__always)
+    static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
+    }
+
+    /// ``isSpace(_:)`` plus vertical tab and form feed: what trimming removes from text.
+    @inline(__always)
+    static func isBlank(_ byte: UInt8) -> Bool {
+        isSpace(byte) || byte == 0x0B || byte == 0x0C
+    }
 }

@@ -1,3 +1,4 @@
+import Charts
 import Foundation
 import Hummingbird
 import Mustache
@@ -53,16 +54,7 @@ enum Language: String, Sendable, CaseIterable {
 
     /// A whole number with this language's thousands separator ("7 354" in French, "7,354" in English).
     func format(_ value: Int) -> String {
-        let digits = String(abs(value))
-        var groups: [Substring] = []
-        var end = digits.endIndex
-        while end > digits.startIndex {
-            let start = digits.index(end, offsetBy: -3, limitedBy: digits.startIndex) ?? digits.startIndex
-            groups.insert(digits[start..<end], at: 0)
-            end = start
-        }
-        let separator = self == .fr ? "\u{202F}" : ","
-        return (value < 0 ? "-" : "") + groups.joined(separator: separator)
+        (self == .fr ? NumberFormat.french : NumberFormat.english).string(Double(value), decimals: 0)
     }
 }
 

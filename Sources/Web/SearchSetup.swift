@@ -1,11 +1,9 @@
 import DemoData
 import Foundation
 import Search
-import Storage
-import Trials
 
-/// Builds the in-memory search index from the store, with the bundled medical lexicon and Canadian geography.
-/// Both databases give the same trials, so both give the same ranking.
+/// The bundled resources the in-memory search index is built with. The index is built from the store's trials, so
+/// both databases give the same ranking.
 public enum SearchSetup {
     /// The bundled lexicon and geography, read once.
     public static func resources() throws -> (lexicon: MedicalLexicon, geography: Geography) {
@@ -14,11 +12,5 @@ public enum SearchSetup {
             postalAreasTSV: try String(contentsOf: DemoData.postalAreas, encoding: .utf8),
             placesTSV: try String(contentsOf: DemoData.places, encoding: .utf8))
         return (lexicon, geography)
-    }
-
-    /// An index of every trial in the store.
-    public static func index(from store: any TrialStore) async throws -> TrialIndex {
-        let (lexicon, geography) = try resources()
-        return TrialIndex(trials: try await store.allTrials(), lexicon: lexicon, geography: geography)
     }
 }
