@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
     ],
     targets: [
         // zlib, for gzip input files and compressed raw documents.
@@ -63,11 +65,22 @@ let package = Package(
             resources: [.copy("Migrations")]
         ),
 
+        // The JSON API's types and server stubs, generated from openapi.yaml by scripts/generate-api (committed, so
+        // builds do not need the generator).
+        .target(
+            name: "API",
+            dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
+            exclude: ["openapi-generator-config.yaml", "Generated/openapi.sha256"],
+            resources: [.copy("openapi.yaml")]
+        ),
+
         // Edge: the HTTP server (Hummingbird 2), pages and API.
         .target(
             name: "Web",
             dependencies: [
-                "Trials", "Storage", "DemoData", "Search", "Charts",
+                "Trials", "Storage", "DemoData", "Search", "Charts", "API",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
@@ -106,7 +119,7 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "Storage",
+                "Web", "Storage", "DemoData", "Search", "Trials", "Analytics", "API",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             resources: [.copy("Fixtures")]

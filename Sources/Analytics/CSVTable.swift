@@ -108,6 +108,14 @@ public struct CSVTable: Sendable, Equatable {
 
     /// Index of the column named `name`.
     /// - Throws: `ParseError.missingColumn`.
+    /// The field quoted as RFC 4180 requires: within quotes, with `"` doubled, when it holds a comma, a quote,
+    /// a line break or surrounding spaces (which a reader would otherwise trim).
+    public static func quoted(_ field: String) -> String {
+        let needsQuotes = field.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }
+            || field.first == " " || field.last == " "
+        return needsQuotes ? "\"\(field.replacingOccurrences(of: "\"", with: "\"\""))\"" : field
+    }
+
     public func columnIndex(_ name: String) throws -> Int {
         guard let index = header.firstIndex(of: name) else { throw ParseError.missingColumn(name) }
         return index

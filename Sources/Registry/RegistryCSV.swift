@@ -170,7 +170,7 @@ public enum RegistryCSV {
     }
 
     private static func write<R>(_ codec: TableCodec<R>, _ records: [R]) -> String {
-        ([codec.columns] + records.map(codec.encode)).map { $0.map(CSVField.quoted).joined(separator: ",") + "\n" }.joined()
+        ([codec.columns] + records.map(codec.encode)).map { $0.map(CSVTable.quoted).joined(separator: ",") + "\n" }.joined()
     }
 
     // MARK: - Tables
@@ -444,13 +444,6 @@ enum CSVField {
         return "\(sign)\(magnitude / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 
-    /// The field quoted as RFC 4180 requires: within quotes, with `"` doubled, when it holds a comma, a quote,
-    /// a line break or surrounding spaces (which the import would otherwise trim).
-    static func quoted(_ field: String) -> String {
-        let needsQuotes = field.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }
-            || field.first == " " || field.last == " "
-        return needsQuotes ? "\"\(field.replacingOccurrences(of: "\"", with: "\"\""))\"" : field
-    }
 }
 
 extension CSVTable.ParseError {

@@ -85,33 +85,7 @@ struct DocumentAnalyzer {
     }
 
     /// The texts of `field` in `trial`.
-    static func texts(_ field: SearchField, of trial: Trial) -> [String] {
-        switch field {
-        case .title: [trial.briefTitle] + [trial.officialTitle, trial.acronym].compactMap { $0 }
-        case .conditions: trial.conditions + trial.keywords + trial.conditionMeshTerms
-        case .interventions:
-            trial.interventions.flatMap { [$0.name] + $0.otherNames } + trial.interventionMeshTerms
-                + trial.cgt.types.map(cgtWords)
-        case .summary: [trial.briefSummary, trial.detailedDescription].compactMap { $0 }
-        case .criteria: [trial.eligibility.criteria].compactMap { $0 }
-        }
-    }
-
-    /// Plain words for a CGT category, indexed with the interventions so that a patient's "gene therapy" or
-    /// "thérapie cellulaire" finds classified trials whose record never uses those words.
-    static func cgtWords(_ type: CGTType) -> String {
-        switch type {
-        case .carT: "CAR-T cell therapy, genetically modified cells"
-        case .otherTCell, .nkOrOtherImmuneCell: "cell therapy"
-        case .stemCell: "stem cell therapy"
-        case .inVivoGeneTherapy: "gene therapy"
-        case .exVivoGeneModifiedCells: "gene therapy, cell therapy, genetically modified cells"
-        case .geneEditing: "gene editing, gene therapy"
-        case .oncolyticVirus: "oncolytic virus"
-        case .rnaOrAntisense: "RNA therapy"
-        case .notCGT: ""
-        }
-    }
+    static func texts(_ field: SearchField, of trial: Trial) -> [String] { field.texts(of: trial) }
 
     /// Appends the analysis of `trial` to `batch`.
     mutating func analyze(_ trial: Trial, into batch: inout AnalyzedBatch) {
@@ -227,5 +201,36 @@ struct DocumentAnalyzer {
             region: id(.healthRegion, place.healthRegion?.code), city: city)
         places[key] = cached
         return cached
+    }
+}
+
+extension SearchField {
+    /// The texts of this field in `trial`, as the index reads them (benchmarks feed the same texts to other engines).
+    public func texts(of trial: Trial) -> [String] {
+        switch self {
+        case .title: [trial.briefTitle] + [trial.officialTitle, trial.acronym].compactMap { $0 }
+        case .conditions: trial.conditions + trial.keywords + trial.conditionMeshTerms
+        case .interventions:
+            trial.interventions.flatMap { [$0.name] + $0.otherNames } + trial.interventionMeshTerms
+                + trial.cgt.types.map(Self.cgtWords)
+        case .summary: [trial.briefSummary, trial.detailedDescription].compactMap { $0 }
+        case .criteria: [trial.eligibility.criteria].compactMap { $0 }
+        }
+    }
+
+    /// Plain words for a CGT category, indexed with the interventions so that a patient's "gene therapy" or
+    /// "thérapie cellulaire" finds classified trials whose record never uses those words.
+    static func cgtWords(_ type: CGTType) -> String {
+        switch type {
+        case .carT: "CAR-T cell therapy, genetically modified cells"
+        case .otherTCell, .nkOrOtherImmuneCell: "cell therapy"
+        case .stemCell: "stem cell therapy"
+        case .inVivoGeneTherapy: "gene therapy"
+        case .exVivoGeneModifiedCells: "gene therapy, cell therapy, genetically modified cells"
+        case .geneEditing: "gene editing, gene therapy"
+        case .oncolyticVirus: "oncolytic virus"
+        case .rnaOrAntisense: "RNA therapy"
+        case .notCGT: ""
+        }
     }
 }

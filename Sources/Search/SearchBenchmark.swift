@@ -46,6 +46,12 @@ public enum SearchBenchmark {
         }
     }()
 
+    /// The texts of ``standardQueries`` alone: no filters, place or facets, top 20 by score. The comparison with
+    /// engines that only rank text (SQLite FTS5, tantivy) uses these.
+    public static let keywordQueries: [SearchQuery] = standardQueries.map {
+        SearchQuery(text: $0.text, pageSize: 20, facets: [])
+    }
+
     /// Builds an index of `trials`, then runs every query `rounds` times and reports latency percentiles.
     public static func run(
         trials: [Trial], queries: [SearchQuery] = standardQueries, lexicon: MedicalLexicon, geography: Geography,
@@ -55,6 +61,14 @@ public enum SearchBenchmark {
         let start = clock.now
         let index = TrialIndex(trials: trials, lexicon: lexicon, geography: geography)
         let buildSeconds = seconds(clock.now - start)
+        var report = run(index: index, queries: queries, rounds: rounds)
+        report.buildSeconds = buildSeconds
+        return report
+    }
+
+    /// Runs every query `rounds` times on a built index and reports latency percentiles (build time 0).
+    public static func run(index: TrialIndex, queries: [SearchQuery], rounds: Int = 5) -> Report {
+        let clock = ContinuousClock()
         var latencies: [Double] = []
         var totals = 0
         for _ in 0..<max(1, rounds) {
@@ -70,7 +84,7 @@ public enum SearchBenchmark {
             latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int((Double(latencies.count) * p).rounded(.down)))]
         }
         return Report(
-            trials: index.count, buildSeconds: buildSeconds, indexBytes: index.memoryBytes, queries: latencies.count,
+            trials: index.count, buildSeconds: 0, indexBytes: index.memoryBytes, queries: latencies.count,
             p50Milliseconds: percentile(0.5), p99Milliseconds: percentile(0.99), maxMilliseconds: latencies.last ?? 0,
             meanTotal: latencies.isEmpty ? 0 : Double(totals) / Double(latencies.count))
     }

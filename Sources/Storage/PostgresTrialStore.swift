@@ -285,6 +285,10 @@ public final class PostgresTrialStore: TrialStore {
         return try await Self.historyEntries(rows)
     }
 
+    public func lastSequence() async throws -> Int64 {
+        Int64(try await single("SELECT COALESCE(MAX(sequence), 0)::bigint FROM trial_history"))
+    }
+
     private static func historyEntries(_ rows: PostgresRowSequence) async throws -> [HistoryEntry] {
         var entries: [HistoryEntry] = []
         for try await (sequence, id, recordedAt, lastUpdate, kindText, site, old, new) in rows.decode(

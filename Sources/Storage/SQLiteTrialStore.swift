@@ -194,6 +194,10 @@ public final class SQLiteTrialStore: TrialStore {
         }
     }
 
+    public func lastSequence() async throws -> Int64 {
+        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM trial_history") ?? 0 }
+    }
+
     private static func historyEntry(_ row: Row) throws -> HistoryEntry {
         let kindText: String = row[4]
         guard let kind = TrialChange.Kind(rawValue: kindText) else {

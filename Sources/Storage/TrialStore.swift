@@ -33,6 +33,8 @@ public protocol TrialStore: Sendable {
     func history(_ nctId: String) async throws -> [HistoryEntry]
     /// History entries after `sequence` across all trials (for alerts), oldest first, at most `limit`.
     func changes(after sequence: Int64, limit: Int) async throws -> [HistoryEntry]
+    /// The sequence number of the latest history entry, 0 when there is none.
+    func lastSequence() async throws -> Int64
 
     /// Releases connections. The store must not be used afterwards.
     func close() async throws
@@ -184,7 +186,7 @@ extension UpsertPlan {
                 guard let previous = try latest[id] ?? storedTrial(id) else {
                     throw StoreError.corruptRecord(nctId: id, reason: "stored row without a record")
                 }
-                plans.append(UpsertPlan(record: record, outcome: .updated, changes: TrialChange.between(previous, record.trial)))
+                plans.append(UpsertPlan(record: record, outcome: .updated, changes: Self.changes(previous, record.trial)))
             case .keep:
                 plans.append(UpsertPlan(record: record, outcome: .unchanged, changes: []))
                 continue
@@ -193,5 +195,11 @@ extension UpsertPlan {
             latest[id] = record.trial
         }
         return plans
+    }
+
+    /// The history entries of a replacement: the tracked changes, or one `updated` entry when there are none.
+    static func changes(_ previous: Trial, _ next: Trial) -> [TrialChange] {
+        let changes = TrialChange.between(previous, next)
+        return changes.isEmpty ? [TrialChange(kind: .updated)] : changes
     }
 }

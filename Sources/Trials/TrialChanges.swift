@@ -7,6 +7,9 @@ public struct TrialChange: Sendable, Codable, Equatable {
         case siteAdded = "site-added"
         case siteRemoved = "site-removed"
         case siteStatusChanged = "site-status"
+        /// A newer version changed something else (text, criteria, dates, contacts); recorded only when none of
+        /// the changes above happened, so every replacement leaves at least one entry.
+        case updated
     }
 
     public var kind: Kind

@@ -1,5 +1,9 @@
+import API
 import Foundation
 import Hummingbird
+import OpenAPIHummingbird
+import OpenAPIRuntime
+import Search
 import Logging
 import Metrics
 import Mustache
@@ -12,11 +16,17 @@ public struct ServerConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var logLevel: Logger.Level
+    /// How often the search index picks up trials imported by other processes.
+    public var indexRefreshInterval: Duration
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, logLevel: Logger.Level = .info) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, logLevel: Logger.Level = .info,
+        indexRefreshInterval: Duration = .seconds(10)
+    ) {
         self.host = host
         self.port = port
         self.logLevel = logLevel
+        self.indexRefreshInterval = indexRefreshInterval
     }
 }
 
@@ -28,6 +38,16 @@ public typealias AppRequestContext = BasicRequestContext
 public func buildApplication(
     configuration: ServerConfiguration, store: any TrialStore, logger: Logger = Logger(label: "passerelle")
 ) async throws -> some ApplicationProtocol {
+    let (lexicon, geography) = try SearchSetup.resources()
+    let finder = try await Finder.build(store: store, lexicon: lexicon, geography: geography)
+    logger.info("search index built", metadata: ["trials": "\(finder.snapshot.index.count)"])
+    return try await buildApplication(configuration: configuration, store: store, finder: finder, logger: logger)
+}
+
+/// Builds the application around an existing finder (tests share one index across many applications).
+func buildApplication(
+    configuration: ServerConfiguration, store: any TrialStore, finder: Finder, logger: Logger = Logger(label: "passerelle")
+) async throws -> some ApplicationProtocol {
     let telemetry = Telemetry.shared
     let pages = try await Pages.load()
     let catalog = Catalog(store: store)
@@ -38,6 +58,7 @@ public func buildApplication(
         MetricsMiddleware()
         SecurityHeadersMiddleware()
     }
+    router.get("/ping") { _, _ in "ok" }
     router.get("/health") { _, _ -> Response in
         let health = try await catalog.health()
         return try JSONResponse.make(health, status: health.status == "ok" ? .ok : .serviceUnavailable)
@@ -56,9 +77,22 @@ public func buildApplication(
         let summary = try await catalog.summary()
         return pages.render("home", HomePage(summary: summary, language: language, path: "/"), language: language)
     }
+    addFinderPages(to: router, pages: pages, finder: finder, store: store)
+
+    let api = router.group().add(middleware: APIProblemMiddleware())
+    try TrialsAPI(finder: finder, store: store, today: { Date() }).registerHandlers(on: api)
+    let specification = try OpenAPISpecification.load()
+    router.get("/openapi.yaml") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: specification)))
+    }
+
+    let refresher = FinderRefreshService(finder: finder, interval: configuration.indexRefreshInterval, logger: logger)
     let app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Passerelle"),
+        services: [refresher],
         logger: logger)
     return app
 }

@@ -20,7 +20,7 @@ struct Pages: Sendable {
     func render(_ template: String, _ model: some PageModel, language: Language, status: HTTPResponse.Status = .ok)
         -> Response
     {
-        var context = model.context
+        var context = Self.withoutEmptyText(model.context)
         context["t"] = Strings.table(for: language)
         context["lang"] = language.rawValue
         context["otherLang"] = language.other.rawValue
@@ -30,6 +30,23 @@ struct Pages: Sendable {
         return Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8", .contentLanguage: language.rawValue],
             body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}
+
+extension Pages {
+    /// The context without empty strings, recursively: Mustache treats "" as true, so `{{#field}}…{{/field}}`
+    /// sections would show around nothing.
+    static func withoutEmptyText(_ context: [String: Any]) -> [String: Any] {
+        context.compactMapValues(withoutEmptyText)
+    }
+
+    private static func withoutEmptyText(_ value: Any) -> Any? {
+        switch value {
+        case let text as String: text.isEmpty ? nil : text
+        case let dictionary as [String: Any]: withoutEmptyText(dictionary)
+        case let list as [[String: Any]]: list.map(withoutEmptyText)
+        default: value
+        }
     }
 }
 

@@ -105,16 +105,61 @@ struct SearchBench: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @Option(parsing: .upToNextOption, help: "Scale sets to measure besides the store itself.") var scale: [Int] = [100_000]
     @Option(help: "Rounds of the standard queries per set.") var rounds = 5
+    @Option(
+        help: "Also write each set's searchable texts (docs-N.jsonl) and the keyword queries (queries.jsonl) here, for scripts/bench-search-baselines.py.")
+    var export: String?
 
     func run() async throws {
         let store = try await database.openStore()
         let trials = try await store.allTrials()
         try await store.close()
         let (lexicon, geography) = try SearchSetup.resources()
-        for count in [trials.count] + scale {
+        if let export { try Self.writeQueries(to: export) }
+        for count in [trials.count] + scale.filter({ $0 > 0 }) {
             let set = count == trials.count ? trials : SearchBenchmark.replicate(trials, to: count)
-            let report = SearchBenchmark.run(trials: set, lexicon: lexicon, geography: geography, rounds: rounds)
-            print(report)
+            if let export { try Self.writeDocuments(set, to: export) }
+            let start = ContinuousClock.now
+            let index = TrialIndex(trials: set, lexicon: lexicon, geography: geography)
+            let build = (ContinuousClock.now - start).elapsedSeconds
+            var full = SearchBenchmark.run(index: index, queries: SearchBenchmark.standardQueries, rounds: rounds)
+            full.buildSeconds = build
+            print("keyword + facets + distance: \(full)")
+            let keyword = SearchBenchmark.run(index: index, queries: SearchBenchmark.keywordQueries, rounds: rounds)
+            print("keyword only, top 20:        \(keyword)")
         }
+    }
+
+    /// One JSON object per trial: its NCT id and the text of each searchable field.
+    static func writeDocuments(_ trials: [Trial], to directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = (directory as NSString).appendingPathComponent("docs-\(trials.count).jsonl")
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let handle = FileHandle(forWritingAtPath: path)
+        else { throw ValidationError("cannot write \(path)") }
+        defer { try? handle.close() }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var buffer = Data()
+        for trial in trials {
+            var document = ["id": trial.nctId]
+            for field in SearchField.allCases { document["\(field)"] = field.texts(of: trial).joined(separator: " \n ") }
+            buffer.append(try encoder.encode(document))
+            buffer.append(0x0A)
+            if buffer.count > 1 << 22 {
+                try handle.write(contentsOf: buffer)
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        try handle.write(contentsOf: buffer)
+    }
+
+    static func writeQueries(to directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let lines = SearchBenchmark.keywordQueries.map { query in
+            let data = (try? JSONEncoder().encode(["text": query.text])) ?? Data()
+            return String(decoding: data, as: UTF8.self)
+        }
+        try (lines.joined(separator: "\n") + "\n").write(
+            toFile: (directory as NSString).appendingPathComponent("queries.jsonl"), atomically: true, encoding: .utf8)
     }
 }
