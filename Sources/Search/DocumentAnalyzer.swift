@@ -222,7 +222,7 @@ extension SearchField {
     /// "thérapie cellulaire" finds classified trials whose record never uses those words.
     static func cgtWords(_ type: CGTType) -> String {
         switch type {
-        case .carT: "CAR-T cell therapy, genetically modified cells"
+        case .carT: "CAR-T cell therapy, gene therapy, genetically modified cells"
         case .otherTCell, .nkOrOtherImmuneCell: "cell therapy"
         case .stemCell: "stem cell therapy"
         case .inVivoGeneTherapy: "gene therapy"

@@ -19,6 +19,8 @@ struct QueryAlternative: Equatable {
 extension TrialIndex {
     /// Index terms that occur in fewer documents than this are "rare" and also get typo corrections.
     static let rareFrequency: UInt32 = 3
+    /// How much more frequent a neighbouring term must be to be offered for a word the index knows.
+    static let popularRatio: UInt32 = 20
     /// Weight of an alternative that comes from a typo correction.
     static let correctionWeight: Float = 0.8
 
@@ -95,19 +97,21 @@ extension TrialIndex {
         }
         if lexicon.frenchWords.contains(token.frenchKey) || lexicon.englishWords.contains(token.englishKey) { return [] }
         let frequency = terms.id(of: Array(token.indexTerm.utf8)).map { documentFrequency[Int($0)] } ?? 0
-        guard frequency < Self.rareFrequency else { return [] }
+        guard frequency < Self.rareFrequency else { return popularNeighbour(of: token, frequency: frequency) }
         let limit = TypoIndex.allowedDistance(length: token.surface.utf8.count)
 
         if frequency == 0 {
             var best: (word: String, distance: Int, french: Bool)?
+            // English first: an English correction also fixes the index term, so on a tie it wins.
             for (words, key, french) in [
-                (lexicon.frenchWords, token.frenchKey, true), (lexicon.englishWords, token.englishKey, false),
+                (lexicon.englishWords, token.englishKey, false), (lexicon.frenchWords, token.frenchKey, true),
             ] {
                 let keyBytes = Array(key.utf8)
                 for word in words {
                     let distance = TypoIndex.distance(keyBytes, Array(word.utf8), limit: limit)
                     if distance <= limit,
-                        best == nil || distance < best!.distance || (distance == best!.distance && word < best!.word)
+                        best == nil || distance < best!.distance
+                            || (distance == best!.distance && french == best!.french && word < best!.word)
                     {
                         best = (word, distance, french)
                     }
@@ -136,5 +140,16 @@ extension TrialIndex {
             return []
         }
         return [word]
+    }
+
+    /// A real word typed for a much more common one ("prostrate" for "prostate"): when an index term at edit
+    /// distance 1 occurs in at least ``popularRatio`` times as many trials, it becomes an extra alternative (with the
+    /// correction weight), so the trials about the common word are found without losing the word as typed.
+    private func popularNeighbour(of token: QueryToken, frequency: UInt32) -> [String] {
+        guard token.surface.utf8.count >= 6 else { return [] }
+        let candidates = typos.candidates(of: Array(token.indexTerm.utf8), in: terms)
+            .filter { $0.distance == 1 && documentFrequency[Int($0.id)] >= frequency * Self.popularRatio }
+            .sorted { (documentFrequency[Int($1.id)], $0.id) < (documentFrequency[Int($0.id)], $1.id) }
+        return candidates.first.map { [terms.string($0.id)] } ?? []
     }
 }

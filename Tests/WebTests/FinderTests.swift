@@ -318,3 +318,35 @@ struct FinderRefreshTests {
         try await store.close()
     }
 }
+
+@Suite("Relevance on the bundled demo data")
+struct DemoRelevanceTests {
+    /// Fixtures/demo-relevance.tsv: real queries (French, English, misspelt) with a relevance rule written by hand
+    /// and applied to the records themselves, so the judgement covers every bundled study, not a sample.
+    @Test func relevantTrialsFillTheTopTen() async throws {
+        let fixtures = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
+        let lines = try String(contentsOf: fixtures.appendingPathComponent("demo-relevance.tsv"), encoding: .utf8)
+            .split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(lines.count >= 20)
+        let store = try await DemoStore.shared.value
+        let trials = try await store.allTrials()
+        let texts = Dictionary(uniqueKeysWithValues: trials.map { trial in
+            (trial.nctId, ([trial.briefTitle, trial.officialTitle ?? ""] + trial.conditions + trial.interventions.map(\.name))
+                .joined(separator: " | "))
+        })
+        let finder = try await DemoStore.finder.value
+        for line in lines {
+            let columns = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            let rule = try NSRegularExpression(pattern: columns[3], options: [.caseInsensitive])
+            let relevant = Set(texts.filter { _, text in
+                rule.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+            }.keys)
+            let minimum = columns[2] == "all" ? min(10, relevant.count) : Int(columns[2]) ?? 10
+            #expect(relevant.count >= minimum, "\(columns[0]): the rule finds only \(relevant.count) trials")
+            let top = try finder.search(SearchQuery(text: columns[0], language: Search.Language(rawValue: columns[1]), pageSize: 10))
+                .results.hits.map(\.nctId)
+            let found = top.filter(relevant.contains)
+            #expect(found.count >= minimum, "\(columns[0]) — \(columns[4]): \(found.count) relevant of \(top)")
+        }
+    }
+}
