@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "Trials", "CZlib", "CZstd",
+                "Trials", "Registry", "CZlib", "CZstd",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -78,7 +78,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Trials", "Storage", "DemoData", "Search", "Charts", "API",
+                "Trials", "Storage", "DemoData", "Search", "Charts", "API", "Registry", "Analytics",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: [
-                "Storage", "Trials", "DemoData",
+                "Storage", "Trials", "DemoData", "Registry",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "Storage", "DemoData", "Search", "Trials", "Analytics", "API",
+                "Web", "Storage", "DemoData", "Search", "Trials", "Analytics", "API", "Registry",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             resources: [.copy("Fixtures")]

@@ -28,6 +28,21 @@ public struct BudgetImpactInput: Codable, Sendable, Equatable {
         self.costOffsetPerPatient = costOffsetPerPatient
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case years, eligiblePatients, uptake, newTherapyCostPerPatient, currentTherapyCostPerPatient, costOffsetPerPatient
+    }
+
+    /// Decodes the JSON form; `costOffsetPerPatient` may be omitted (no offset).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(years: try c.decode(Int.self, forKey: .years),
+                  eligiblePatients: try c.decode([Double].self, forKey: .eligiblePatients),
+                  uptake: try c.decode([Double].self, forKey: .uptake),
+                  newTherapyCostPerPatient: try c.decode(Double.self, forKey: .newTherapyCostPerPatient),
+                  currentTherapyCostPerPatient: try c.decode(Double.self, forKey: .currentTherapyCostPerPatient),
+                  costOffsetPerPatient: try c.decodeIfPresent([Double].self, forKey: .costOffsetPerPatient) ?? [])
+    }
+
     /// - Throws: `AnalyticsError` naming the first invalid field.
     public func validate() throws {
         try Check.count(years, "years")

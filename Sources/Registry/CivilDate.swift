@@ -1,3 +1,5 @@
+import Foundation
+
 /// A calendar date without time zone (proleptic Gregorian), encoded as "YYYY-MM-DD".
 public struct CivilDate: Codable, Sendable, Hashable, Comparable, CustomStringConvertible {
     public let year: Int
@@ -85,6 +87,11 @@ public struct CivilDate: Codable, Sendable, Hashable, Comparable, CustomStringCo
         self.year = yoe + era * 400 + (m <= 2 ? 1 : 0)
         self.month = m
         self.day = d
+    }
+
+    /// The UTC calendar day of `date`.
+    public init(utc date: Date) {
+        self.init(dayNumber: Int((date.timeIntervalSince1970 / 86_400).rounded(.down)))
     }
 
     public func adding(days: Int) -> CivilDate {

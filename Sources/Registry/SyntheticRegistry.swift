@@ -4,6 +4,8 @@ import Foundation
 /// A synthetic, realistic CAR-T cohort for demonstrations, sandboxes and benchmarks. No real patient
 /// data is used: every record is drawn from published aggregate figures (docs/REGISTRY.md, "Synthetic cohort").
 public enum SyntheticRegistry {
+    /// The prefix of every synthetic identifier; real registries must not use it.
+    public static let idPrefix = "SYN-"
     /// The default data cut-off: the day the cohort is observed, 2026-06-30.
     public static let defaultCutoff = CivilDate(dayNumber: 20_634)
     /// The earliest referral, 2019-01-01.
@@ -44,8 +46,8 @@ struct CohortGenerator {
 
     mutating func addPatient(number: Int) {
         let profile = ProductProfile.all[pick(ProductProfile.all.map(\.share))]
-        let patientId = "SYN-P" + padded(number, 6)
-        let episodeId = "SYN-E" + padded(number, 6)
+        let patientId = SyntheticRegistry.idPrefix + "P" + padded(number, 6)
+        let episodeId = SyntheticRegistry.idPrefix + "E" + padded(number, 6)
         let referral = SyntheticRegistry.firstReferral.adding(days: integer(0...(SyntheticRegistry.firstReferral.days(to: cutoff) - 90)))
         let age = min(max(profile.medianAge + profile.ageSD * rng.standardNormal(), profile.ageRange.lowerBound),
                       profile.ageRange.upperBound)
@@ -184,7 +186,7 @@ struct CohortGenerator {
 
     private mutating func addCost(_ episodeId: String, _ category: CostCategory, _ dollars: Int, _ date: CivilDate) {
         costNumber += 1
-        data.costs.append(CostRecord(id: "SYN-C" + padded(costNumber, 7), episodeId: episodeId, category: category,
+        data.costs.append(CostRecord(id: SyntheticRegistry.idPrefix + "C" + padded(costNumber, 7), episodeId: episodeId, category: category,
                                      amountCents: dollars * 100, date: date))
     }
 

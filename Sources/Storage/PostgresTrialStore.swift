@@ -11,9 +11,9 @@ import Trials
 /// of round trips instead of one per row.
 public final class PostgresTrialStore: TrialStore {
     public let kind = StoreKind.postgres
-    private let client: PostgresClient
+    let client: PostgresClient
     private let runner: Task<Void, Never>
-    private let logger: Logger
+    let logger: Logger
 
     /// Connects to `url` (`postgres://user:pass@host:port/db`, optional `?sslmode=disable|prefer|require`).
     public init(url: String, logger: Logger = Logger(label: "passerelle.postgres")) throws {

@@ -5,7 +5,7 @@ import Trials
 /// The embedded store: one SQLite file in WAL mode through GRDB, so `serve` can read while `import` writes.
 public final class SQLiteTrialStore: TrialStore {
     public let kind = StoreKind.sqlite
-    private let pool: DatabasePool
+    let pool: DatabasePool
 
     /// Opens (creating if needed) the database file at `path`. Call ``migrate()`` before use.
     public init(path: String) throws {

@@ -30,7 +30,7 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Opens the store. Does not migrate.
-    public func open(logger: Logger = Logger(label: "passerelle.store")) throws -> any TrialStore {
+    public func open(logger: Logger = Logger(label: "passerelle.store")) throws -> any TrialStore & RegistryStore {
         switch self {
         case .sqlite(let path): try SQLiteTrialStore(path: path)
         case .postgres(let url): try PostgresTrialStore(url: url, logger: logger)

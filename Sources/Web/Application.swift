@@ -8,6 +8,7 @@ import Logging
 import Metrics
 import Mustache
 import Prometheus
+import Registry
 import Storage
 import Trials
 
@@ -18,15 +19,18 @@ public struct ServerConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// How often the search index picks up trials imported by other processes.
     public var indexRefreshInterval: Duration
+    /// The token that gives the staff role (registry pages and API); `nil` denies everyone (see `StaffAccess`).
+    public var staffToken: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, logLevel: Logger.Level = .info,
-        indexRefreshInterval: Duration = .seconds(10)
+        indexRefreshInterval: Duration = .seconds(10), staffToken: String? = nil
     ) {
         self.host = host
         self.port = port
         self.logLevel = logLevel
         self.indexRefreshInterval = indexRefreshInterval
+        self.staffToken = staffToken
     }
 }
 
@@ -36,7 +40,7 @@ public typealias AppRequestContext = BasicRequestContext
 /// Builds the Passerelle web application on an open, migrated store. Tests call it and use `app.test(.router)`;
 /// `passerelle serve` calls it and runs the result as a service (graceful shutdown on SIGTERM and SIGINT).
 public func buildApplication(
-    configuration: ServerConfiguration, store: any TrialStore, logger: Logger = Logger(label: "passerelle")
+    configuration: ServerConfiguration, store: any TrialStore & RegistryStore, logger: Logger = Logger(label: "passerelle")
 ) async throws -> some ApplicationProtocol {
     let (lexicon, geography) = try SearchSetup.resources()
     let finder = try await Finder.build(store: store, lexicon: lexicon, geography: geography)
@@ -46,17 +50,21 @@ public func buildApplication(
 
 /// Builds the application around an existing finder (tests share one index across many applications).
 func buildApplication(
-    configuration: ServerConfiguration, store: any TrialStore, finder: Finder, logger: Logger = Logger(label: "passerelle")
+    configuration: ServerConfiguration, store: any TrialStore & RegistryStore, finder: Finder,
+    logger: Logger = Logger(label: "passerelle"),
+    registryToday: @escaping @Sendable () -> CivilDate = { CivilDate(utc: Date()) }
 ) async throws -> some ApplicationProtocol {
     let telemetry = Telemetry.shared
     let pages = try await Pages.load()
     let catalog = Catalog(store: store)
+    let registry = RegistryService(store: store, today: registryToday)
 
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
         LogRequestsMiddleware(.info)
         MetricsMiddleware()
         SecurityHeadersMiddleware()
+        StaffAccessMiddleware(access: StaffAccess(token: configuration.staffToken), pages: pages)
     }
     router.get("/ping") { _, _ in "ok" }
     router.get("/health") { _, _ -> Response in
@@ -78,9 +86,12 @@ func buildApplication(
         return pages.render("home", HomePage(summary: summary, language: language, path: "/"), language: language)
     }
     addFinderPages(to: router, pages: pages, finder: finder, store: store)
+    addStaffRoutes(to: router, pages: pages, access: StaffAccess(token: configuration.staffToken))
+    addRegistryPages(to: router, pages: pages, registry: registry)
 
     let api = router.group().add(middleware: APIProblemMiddleware())
-    try TrialsAPI(finder: finder, store: store, today: { Date() }).registerHandlers(on: api)
+    try PasserelleAPI(trials: TrialsAPI(finder: finder, store: store, today: { Date() }), registry: RegistryAPI(registry: registry))
+        .registerHandlers(on: api)
     let specification = try OpenAPISpecification.load()
     router.get("/openapi.yaml") { _, _ in
         Response(

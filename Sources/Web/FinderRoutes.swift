@@ -110,6 +110,9 @@ struct APIProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             let decoding = error.underlyingError as? DecodingError
             let status: HTTPResponse.Status = decoding != nil ? .badRequest : error.httpStatus
             guard (400..<500).contains(status.code) else { throw error }
+            if request.method == .post, let decoding {
+                return try Self.bodyProblem(decoding)
+            }
             let named = Self.namedError(request.uri.query)
             let parameter = named?.parameter ?? Self.parameter(in: error.causeDescription)
             var problem: [String: Any] = [
@@ -124,11 +127,30 @@ struct APIProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
+    /// `400` naming the request body field the generated layer could not decode, as a JSON path (`strategies[0].cost`).
+    static func bodyProblem(_ error: DecodingError) throws -> Response {
+        let context: DecodingError.Context? = switch error {
+        case let .typeMismatch(_, context), let .valueNotFound(_, context), let .dataCorrupted(context): context
+        case let .keyNotFound(key, context): .init(codingPath: context.codingPath + [key], debugDescription: "missing")
+        @unknown default: nil
+        }
+        let path = (context?.codingPath ?? []).map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        let field = path.isEmpty ? "(root)" : path.hasPrefix(".") ? String(path.dropFirst()) : path
+        let problem: [String: Any] = [
+            "type": "about:blank", "title": "Invalid request body", "status": 400, "field": field,
+            "detail": "\(field): \(context?.debugDescription ?? "cannot be read")",
+        ]
+        return Response(
+            status: .badRequest, headers: [.contentType: "application/problem+json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: problem, options: [.sortedKeys]))))
+    }
+
     /// The request's query read again by the finder's own checks, which name the parameter and the reason.
     static func namedError(_ query: String?) -> ParameterError? {
         let form = FormQuery(query)
         let choices: [String: Set<String>] = [
             "format": ["json", "csv", "fhir"], "scope": ["quebec", "canada", "all"], "lang": ["fr", "en"],
+            "endpoint": ["os", "pfs"], "group": ["none", "product", "indication"], "conf_type": ["log", "log-log", "plain"],
         ]
         for (name, accepted) in choices.sorted(by: { $0.key < $1.key }) {
             if let value = form.first(name), !accepted.contains(value) {

@@ -239,6 +239,7 @@ enum Strings {
         }
     }
 
-    private static let cachedFrench = entries.mapValues(\.fr)
-    private static let cachedEnglish = entries.mapValues(\.en)
+    private static let all = entries.merging(registryEntries) { first, _ in first }
+    private static let cachedFrench = all.mapValues(\.fr)
+    private static let cachedEnglish = all.mapValues(\.en)
 }

@@ -7,8 +7,9 @@ import Search
 import Storage
 import Trials
 
-/// The `/api/v1` trial finder, implementing the operations generated from `Sources/API/openapi.yaml`.
-struct TrialsAPI: APIProtocol {
+/// The `/api/v1` trial finder, implementing its operations generated from `Sources/API/openapi.yaml` (served
+/// through `PasserelleAPI`).
+struct TrialsAPI: Sendable {
     let finder: Finder
     let store: any TrialStore
     /// The current date, for the portrait's "new this year".

@@ -32,7 +32,7 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens and migrates the store.
-    func openStore(logger: Logger = Logger(label: "passerelle")) async throws -> any TrialStore {
+    func openStore(logger: Logger = Logger(label: "passerelle")) async throws -> any TrialStore & RegistryStore {
         let store = try location().open(logger: logger)
         do {
             try await store.migrate()

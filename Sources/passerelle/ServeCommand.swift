@@ -3,11 +3,12 @@ import DemoData
 import Foundation
 import Hummingbird
 import Logging
+import Registry
 import Storage
 import Web
 
-/// `passerelle serve`: the web server. Migrates the database, imports the bundled demo data into an empty one,
-/// and serves until SIGTERM or SIGINT, finishing the requests in flight.
+/// `passerelle serve`: the web server. Migrates the database, imports the bundled demo data into an empty one (and a
+/// synthetic cohort into an empty registry), and serves until SIGTERM or SIGINT, finishing the requests in flight.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the web server.")
 
@@ -16,7 +17,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (env PASSERELLE_PORT; default 8080).") var port: Int?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: Logger.Level = .info
     @Option(help: "Log format: text or json (one JSON object per line).") var logFormat: LogFormat = .text
-    @Flag(help: "Do not import the bundled demo data into an empty database.") var noDemo = false
+    @Flag(help: "Do not import the bundled demo trials, nor the synthetic registry cohort, into an empty database.")
+    var noDemo = false
 
     func run() async throws {
         LogFormat.bootstrap(logFormat, level: logLevel)
@@ -35,8 +37,13 @@ struct ServeCommand: AsyncParsableCommand {
             let report = try await TrialImporter(store: store).importFiles(DemoData.studyFiles.map(\.path))
             logger.info("demo data imported", metadata: ["result": "\(report.summary)"])
         }
+        if !noDemo, try await RegistryImporter(store: store).loadDemoIfEmpty(asOf: CivilDate(utc: Date())) {
+            logger.info("empty registry: loaded the synthetic demo cohort (no real patient)")
+        }
         let app = try await buildApplication(
-            configuration: ServerConfiguration(host: host, port: port, logLevel: logLevel), store: store, logger: logger)
+            configuration: ServerConfiguration(
+                host: host, port: port, logLevel: logLevel, staffToken: environment["PASSERELLE_STAFF_TOKEN"]),
+            store: store, logger: logger)
         do {
             try await app.runService()
         } catch {

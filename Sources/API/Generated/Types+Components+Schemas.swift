@@ -36,6 +36,10 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/Problem/parameter`.
             public var parameter: Swift.String?
+            /// The field of the request body at fault, as a JSON path (`strategies[1].cost`).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Problem/field`.
+            public var field: Swift.String?
             /// Creates a new `Problem`.
             ///
             /// - Parameters:
@@ -45,13 +49,15 @@ extension Components {
             ///   - detail:
             ///   - instance:
             ///   - parameter: The query or path parameter at fault.
+            ///   - field: The field of the request body at fault, as a JSON path (`strategies[1].cost`).
             public init(
                 _type: Swift.String,
                 title: Swift.String,
                 status: Swift.Int,
                 detail: Swift.String? = nil,
                 instance: Swift.String? = nil,
-                parameter: Swift.String? = nil
+                parameter: Swift.String? = nil,
+                field: Swift.String? = nil
             ) {
                 self._type = _type
                 self.title = title
@@ -59,6 +65,7 @@ extension Components {
                 self.detail = detail
                 self.instance = instance
                 self.parameter = parameter
+                self.field = field
             }
             public enum CodingKeys: String, CodingKey {
                 case _type = "type"
@@ -67,8 +74,757 @@ extension Components {
                 case detail
                 case instance
                 case parameter
+                case field
             }
         }
+        /// A count with small-number suppression; 1 to 4 is never shown.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SuppressedCount`.
+        public struct SuppressedCount: Codable, Hashable, Sendable {
+            /// The count; null when suppressed.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SuppressedCount/value`.
+            public var value: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/SuppressedCount/suppressed`.
+            public var suppressed: Swift.Bool
+            /// Creates a new `SuppressedCount`.
+            ///
+            /// - Parameters:
+            ///   - value: The count; null when suppressed.
+            ///   - suppressed:
+            public init(
+                value: Swift.Int? = nil,
+                suppressed: Swift.Bool
+            ) {
+                self.value = value
+                self.suppressed = suppressed
+            }
+            public enum CodingKeys: String, CodingKey {
+                case value
+                case suppressed
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CategoryCount`.
+        public struct CategoryCount: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CategoryCount/code`.
+            public var code: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CategoryCount/label`.
+            public var label: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CategoryCount/count`.
+            public var count: Components.Schemas.SuppressedCount
+            /// Creates a new `CategoryCount`.
+            ///
+            /// - Parameters:
+            ///   - code:
+            ///   - label:
+            ///   - count:
+            public init(
+                code: Swift.String,
+                label: Swift.String,
+                count: Components.Schemas.SuppressedCount
+            ) {
+                self.code = code
+                self.label = label
+                self.count = count
+            }
+            public enum CodingKeys: String, CodingKey {
+                case code
+                case label
+                case count
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RegistrySummary`.
+        public struct RegistrySummary: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RegistrySummary/asOf`.
+            public var asOf: Swift.String
+            /// Every record is from the synthetic generator (demo data).
+            ///
+            /// - Remark: Generated from `#/components/schemas/RegistrySummary/synthetic`.
+            public var synthetic: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/RegistrySummary/patients`.
+            public var patients: Components.Schemas.SuppressedCount
+            /// - Remark: Generated from `#/components/schemas/RegistrySummary/episodes`.
+            public var episodes: Components.Schemas.SuppressedCount
+            /// - Remark: Generated from `#/components/schemas/RegistrySummary/infused`.
+            public var infused: Components.Schemas.SuppressedCount
+            /// - Remark: Generated from `#/components/schemas/RegistrySummary/deaths`.
+            public var deaths: Components.Schemas.SuppressedCount
+            /// - Remark: Generated from `#/components/schemas/RegistrySummary/overdueVisits`.
+            public var overdueVisits: Components.Schemas.SuppressedCount
+            /// - Remark: Generated from `#/components/schemas/RegistrySummary/byProduct`.
+            public var byProduct: [Components.Schemas.CategoryCount]
+            /// - Remark: Generated from `#/components/schemas/RegistrySummary/byIndication`.
+            public var byIndication: [Components.Schemas.CategoryCount]
+            /// - Remark: Generated from `#/components/schemas/RegistrySummary/byCentre`.
+            public var byCentre: [Components.Schemas.CategoryCount]
+            /// Infused episodes by worst ASTCT CRS grade 0–4.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RegistrySummary/crsGrades`.
+            public var crsGrades: [Components.Schemas.CategoryCount]
+            /// Infused episodes by worst ASTCT ICANS grade 0–4.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RegistrySummary/icansGrades`.
+            public var icansGrades: [Components.Schemas.CategoryCount]
+            /// Creates a new `RegistrySummary`.
+            ///
+            /// - Parameters:
+            ///   - asOf:
+            ///   - synthetic: Every record is from the synthetic generator (demo data).
+            ///   - patients:
+            ///   - episodes:
+            ///   - infused:
+            ///   - deaths:
+            ///   - overdueVisits:
+            ///   - byProduct:
+            ///   - byIndication:
+            ///   - byCentre:
+            ///   - crsGrades: Infused episodes by worst ASTCT CRS grade 0–4.
+            ///   - icansGrades: Infused episodes by worst ASTCT ICANS grade 0–4.
+            public init(
+                asOf: Swift.String,
+                synthetic: Swift.Bool,
+                patients: Components.Schemas.SuppressedCount,
+                episodes: Components.Schemas.SuppressedCount,
+                infused: Components.Schemas.SuppressedCount,
+                deaths: Components.Schemas.SuppressedCount,
+                overdueVisits: Components.Schemas.SuppressedCount,
+                byProduct: [Components.Schemas.CategoryCount],
+                byIndication: [Components.Schemas.CategoryCount],
+                byCentre: [Components.Schemas.CategoryCount],
+                crsGrades: [Components.Schemas.CategoryCount],
+                icansGrades: [Components.Schemas.CategoryCount]
+            ) {
+                self.asOf = asOf
+                self.synthetic = synthetic
+                self.patients = patients
+                self.episodes = episodes
+                self.infused = infused
+                self.deaths = deaths
+                self.overdueVisits = overdueVisits
+                self.byProduct = byProduct
+                self.byIndication = byIndication
+                self.byCentre = byCentre
+                self.crsGrades = crsGrades
+                self.icansGrades = icansGrades
+            }
+            public enum CodingKeys: String, CodingKey {
+                case asOf
+                case synthetic
+                case patients
+                case episodes
+                case infused
+                case deaths
+                case overdueVisits
+                case byProduct
+                case byIndication
+                case byCentre
+                case crsGrades
+                case icansGrades
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RegistrySurvival`.
+        public struct RegistrySurvival: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RegistrySurvival/endpoint`.
+            @frozen public enum EndpointPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case os = "os"
+                case pfs = "pfs"
+            }
+            /// - Remark: Generated from `#/components/schemas/RegistrySurvival/endpoint`.
+            public var endpoint: Components.Schemas.RegistrySurvival.EndpointPayload
+            /// - Remark: Generated from `#/components/schemas/RegistrySurvival/group`.
+            @frozen public enum GroupPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case none = "none"
+                case product = "product"
+                case indication = "indication"
+            }
+            /// - Remark: Generated from `#/components/schemas/RegistrySurvival/group`.
+            public var group: Components.Schemas.RegistrySurvival.GroupPayload
+            /// - Remark: Generated from `#/components/schemas/RegistrySurvival/asOf`.
+            public var asOf: Swift.String
+            /// - Remark: Generated from `#/components/schemas/RegistrySurvival/timeUnit`.
+            @frozen public enum TimeUnitPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case months = "months"
+            }
+            /// - Remark: Generated from `#/components/schemas/RegistrySurvival/timeUnit`.
+            public var timeUnit: Components.Schemas.RegistrySurvival.TimeUnitPayload
+            /// - Remark: Generated from `#/components/schemas/RegistrySurvival/groups`.
+            public var groups: [Components.Schemas.KaplanMeierGroup]
+            /// - Remark: Generated from `#/components/schemas/RegistrySurvival/logRank`.
+            public var logRank: Components.Schemas.LogRank?
+            /// Codes of groups of 1–4 patients left out.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RegistrySurvival/suppressedGroups`.
+            public var suppressedGroups: [Swift.String]
+            /// Creates a new `RegistrySurvival`.
+            ///
+            /// - Parameters:
+            ///   - endpoint:
+            ///   - group:
+            ///   - asOf:
+            ///   - timeUnit:
+            ///   - groups:
+            ///   - logRank:
+            ///   - suppressedGroups: Codes of groups of 1–4 patients left out.
+            public init(
+                endpoint: Components.Schemas.RegistrySurvival.EndpointPayload,
+                group: Components.Schemas.RegistrySurvival.GroupPayload,
+                asOf: Swift.String,
+                timeUnit: Components.Schemas.RegistrySurvival.TimeUnitPayload,
+                groups: [Components.Schemas.KaplanMeierGroup],
+                logRank: Components.Schemas.LogRank? = nil,
+                suppressedGroups: [Swift.String]
+            ) {
+                self.endpoint = endpoint
+                self.group = group
+                self.asOf = asOf
+                self.timeUnit = timeUnit
+                self.groups = groups
+                self.logRank = logRank
+                self.suppressedGroups = suppressedGroups
+            }
+            public enum CodingKeys: String, CodingKey {
+                case endpoint
+                case group
+                case asOf
+                case timeUnit
+                case groups
+                case logRank
+                case suppressedGroups
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/OverdueFollowUpList`.
+        public struct OverdueFollowUpList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/OverdueFollowUpList/asOf`.
+            public var asOf: Swift.String
+            /// - Remark: Generated from `#/components/schemas/OverdueFollowUpList/total`.
+            public var total: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/OverdueFollowUpList/VisitsPayload`.
+            public struct VisitsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/OverdueFollowUpList/VisitsPayload/episodeId`.
+                public var episodeId: Swift.String
+                /// - Remark: Generated from `#/components/schemas/OverdueFollowUpList/VisitsPayload/patientId`.
+                public var patientId: Swift.String
+                /// - Remark: Generated from `#/components/schemas/OverdueFollowUpList/VisitsPayload/centre`.
+                public var centre: Swift.String
+                /// day-100, month-6, year-1 … year-15
+                ///
+                /// - Remark: Generated from `#/components/schemas/OverdueFollowUpList/VisitsPayload/visit`.
+                public var visit: Swift.String
+                /// - Remark: Generated from `#/components/schemas/OverdueFollowUpList/VisitsPayload/dueDate`.
+                public var dueDate: Swift.String
+                /// - Remark: Generated from `#/components/schemas/OverdueFollowUpList/VisitsPayload/windowCloses`.
+                public var windowCloses: Swift.String
+                /// - Remark: Generated from `#/components/schemas/OverdueFollowUpList/VisitsPayload/daysOverdue`.
+                public var daysOverdue: Swift.Int
+                /// Creates a new `VisitsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - episodeId:
+                ///   - patientId:
+                ///   - centre:
+                ///   - visit: day-100, month-6, year-1 … year-15
+                ///   - dueDate:
+                ///   - windowCloses:
+                ///   - daysOverdue:
+                public init(
+                    episodeId: Swift.String,
+                    patientId: Swift.String,
+                    centre: Swift.String,
+                    visit: Swift.String,
+                    dueDate: Swift.String,
+                    windowCloses: Swift.String,
+                    daysOverdue: Swift.Int
+                ) {
+                    self.episodeId = episodeId
+                    self.patientId = patientId
+                    self.centre = centre
+                    self.visit = visit
+                    self.dueDate = dueDate
+                    self.windowCloses = windowCloses
+                    self.daysOverdue = daysOverdue
+                }
+                public enum CodingKeys: String, CodingKey {
+                    case episodeId
+                    case patientId
+                    case centre
+                    case visit
+                    case dueDate
+                    case windowCloses
+                    case daysOverdue
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/OverdueFollowUpList/visits`.
+            public typealias VisitsPayload = [Components.Schemas.OverdueFollowUpList.VisitsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/OverdueFollowUpList/visits`.
+            public var visits: Components.Schemas.OverdueFollowUpList.VisitsPayload
+            /// Creates a new `OverdueFollowUpList`.
+            ///
+            /// - Parameters:
+            ///   - asOf:
+            ///   - total:
+            ///   - visits:
+            public init(
+                asOf: Swift.String,
+                total: Swift.Int,
+                visits: Components.Schemas.OverdueFollowUpList.VisitsPayload
+            ) {
+                self.asOf = asOf
+                self.total = total
+                self.visits = visits
+            }
+            public enum CodingKeys: String, CodingKey {
+                case asOf
+                case total
+                case visits
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SurvivalRows`.
+        public struct SurvivalRows: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SurvivalRows/RowsPayload`.
+            public struct RowsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/SurvivalRows/RowsPayload/time`.
+                public var time: Swift.Double
+                /// true for the event
+                ///
+                /// - Remark: Generated from `#/components/schemas/SurvivalRows/RowsPayload/event`.
+                public var event: Swift.Bool
+                /// - Remark: Generated from `#/components/schemas/SurvivalRows/RowsPayload/group`.
+                public var group: Swift.String?
+                /// Creates a new `RowsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - time:
+                ///   - event: true for the event
+                ///   - group:
+                public init(
+                    time: Swift.Double,
+                    event: Swift.Bool,
+                    group: Swift.String? = nil
+                ) {
+                    self.time = time
+                    self.event = event
+                    self.group = group
+                }
+                public enum CodingKeys: String, CodingKey {
+                    case time
+                    case event
+                    case group
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/SurvivalRows/rows`.
+            public typealias RowsPayload = [Components.Schemas.SurvivalRows.RowsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/SurvivalRows/rows`.
+            public var rows: Components.Schemas.SurvivalRows.RowsPayload
+            /// Creates a new `SurvivalRows`.
+            ///
+            /// - Parameters:
+            ///   - rows:
+            public init(rows: Components.Schemas.SurvivalRows.RowsPayload) {
+                self.rows = rows
+            }
+            public enum CodingKeys: String, CodingKey {
+                case rows
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/KaplanMeierReport`.
+        public struct KaplanMeierReport: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/KaplanMeierReport/groups`.
+            public var groups: [Components.Schemas.KaplanMeierGroup]
+            /// - Remark: Generated from `#/components/schemas/KaplanMeierReport/logRank`.
+            public var logRank: Components.Schemas.LogRank?
+            /// Creates a new `KaplanMeierReport`.
+            ///
+            /// - Parameters:
+            ///   - groups:
+            ///   - logRank:
+            public init(
+                groups: [Components.Schemas.KaplanMeierGroup],
+                logRank: Components.Schemas.LogRank? = nil
+            ) {
+                self.groups = groups
+                self.logRank = logRank
+            }
+            public enum CodingKeys: String, CodingKey {
+                case groups
+                case logRank
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/KaplanMeierGroup`.
+        public struct KaplanMeierGroup: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/KaplanMeierGroup/name`.
+            public var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/KaplanMeierGroup/label`.
+            public var label: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/KaplanMeierGroup/n`.
+            public var n: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/KaplanMeierGroup/events`.
+            public var events: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/KaplanMeierGroup/median`.
+            public var median: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/KaplanMeierGroup/medianLower`.
+            public var medianLower: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/KaplanMeierGroup/medianUpper`.
+            public var medianUpper: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/KaplanMeierGroup/rmst`.
+            public var rmst: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/KaplanMeierGroup/rmstSE`.
+            public var rmstSE: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/KaplanMeierGroup/times`.
+            public var times: [Swift.Double]
+            /// - Remark: Generated from `#/components/schemas/KaplanMeierGroup/survival`.
+            public var survival: [Swift.Double]
+            /// - Remark: Generated from `#/components/schemas/KaplanMeierGroup/stdErr`.
+            public var stdErr: [Swift.Double?]
+            /// - Remark: Generated from `#/components/schemas/KaplanMeierGroup/lower`.
+            public var lower: [Swift.Double?]
+            /// - Remark: Generated from `#/components/schemas/KaplanMeierGroup/upper`.
+            public var upper: [Swift.Double?]
+            /// - Remark: Generated from `#/components/schemas/KaplanMeierGroup/atRisk`.
+            public var atRisk: [Swift.Int]
+            /// Creates a new `KaplanMeierGroup`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - label:
+            ///   - n:
+            ///   - events:
+            ///   - median:
+            ///   - medianLower:
+            ///   - medianUpper:
+            ///   - rmst:
+            ///   - rmstSE:
+            ///   - times:
+            ///   - survival:
+            ///   - stdErr:
+            ///   - lower:
+            ///   - upper:
+            ///   - atRisk:
+            public init(
+                name: Swift.String,
+                label: Swift.String? = nil,
+                n: Swift.Int,
+                events: Swift.Int,
+                median: Swift.Double? = nil,
+                medianLower: Swift.Double? = nil,
+                medianUpper: Swift.Double? = nil,
+                rmst: Swift.Double? = nil,
+                rmstSE: Swift.Double? = nil,
+                times: [Swift.Double],
+                survival: [Swift.Double],
+                stdErr: [Swift.Double?],
+                lower: [Swift.Double?],
+                upper: [Swift.Double?],
+                atRisk: [Swift.Int]
+            ) {
+                self.name = name
+                self.label = label
+                self.n = n
+                self.events = events
+                self.median = median
+                self.medianLower = medianLower
+                self.medianUpper = medianUpper
+                self.rmst = rmst
+                self.rmstSE = rmstSE
+                self.times = times
+                self.survival = survival
+                self.stdErr = stdErr
+                self.lower = lower
+                self.upper = upper
+                self.atRisk = atRisk
+            }
+            public enum CodingKeys: String, CodingKey {
+                case name
+                case label
+                case n
+                case events
+                case median
+                case medianLower
+                case medianUpper
+                case rmst
+                case rmstSE
+                case times
+                case survival
+                case stdErr
+                case lower
+                case upper
+                case atRisk
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/LogRank`.
+        public struct LogRank: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/LogRank/chiSquare`.
+            public var chiSquare: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/LogRank/df`.
+            public var df: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/LogRank/p`.
+            public var p: Swift.Double
+            /// Creates a new `LogRank`.
+            ///
+            /// - Parameters:
+            ///   - chiSquare:
+            ///   - df:
+            ///   - p:
+            public init(
+                chiSquare: Swift.Double,
+                df: Swift.Int,
+                p: Swift.Double
+            ) {
+                self.chiSquare = chiSquare
+                self.df = df
+                self.p = p
+            }
+            public enum CodingKeys: String, CodingKey {
+                case chiSquare
+                case df
+                case p
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ICERRequest`.
+        public struct ICERRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ICERRequest/strategies`.
+            public var strategies: [Components.Schemas.StrategyOutcome]
+            /// Adds each strategy's net monetary benefit.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ICERRequest/willingnessToPay`.
+            public var willingnessToPay: Swift.Double?
+            /// Creates a new `ICERRequest`.
+            ///
+            /// - Parameters:
+            ///   - strategies:
+            ///   - willingnessToPay: Adds each strategy's net monetary benefit.
+            public init(
+                strategies: [Components.Schemas.StrategyOutcome],
+                willingnessToPay: Swift.Double? = nil
+            ) {
+                self.strategies = strategies
+                self.willingnessToPay = willingnessToPay
+            }
+            public enum CodingKeys: String, CodingKey {
+                case strategies
+                case willingnessToPay
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/StrategyOutcome`.
+        public struct StrategyOutcome: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/StrategyOutcome/strategy`.
+            public var strategy: Swift.String
+            /// - Remark: Generated from `#/components/schemas/StrategyOutcome/cost`.
+            public var cost: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/StrategyOutcome/effect`.
+            public var effect: Swift.Double
+            /// Creates a new `StrategyOutcome`.
+            ///
+            /// - Parameters:
+            ///   - strategy:
+            ///   - cost:
+            ///   - effect:
+            public init(
+                strategy: Swift.String,
+                cost: Swift.Double,
+                effect: Swift.Double
+            ) {
+                self.strategy = strategy
+                self.cost = cost
+                self.effect = effect
+            }
+            public enum CodingKeys: String, CodingKey {
+                case strategy
+                case cost
+                case effect
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ICERReport`.
+        public struct ICERReport: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ICERReport/RowsPayload`.
+            public struct RowsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/ICERReport/RowsPayload/strategy`.
+                public var strategy: Swift.String
+                /// - Remark: Generated from `#/components/schemas/ICERReport/RowsPayload/cost`.
+                public var cost: Swift.Double
+                /// - Remark: Generated from `#/components/schemas/ICERReport/RowsPayload/effect`.
+                public var effect: Swift.Double
+                /// ND: on the frontier; ED: extendedly dominated; D: dominated.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ICERReport/RowsPayload/status`.
+                @frozen public enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case nd = "ND"
+                    case ed = "ED"
+                    case d = "D"
+                }
+                /// ND: on the frontier; ED: extendedly dominated; D: dominated.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ICERReport/RowsPayload/status`.
+                public var status: Components.Schemas.ICERReport.RowsPayloadPayload.StatusPayload
+                /// - Remark: Generated from `#/components/schemas/ICERReport/RowsPayload/incrementalCost`.
+                public var incrementalCost: Swift.Double?
+                /// - Remark: Generated from `#/components/schemas/ICERReport/RowsPayload/incrementalEffect`.
+                public var incrementalEffect: Swift.Double?
+                /// - Remark: Generated from `#/components/schemas/ICERReport/RowsPayload/icer`.
+                public var icer: Swift.Double?
+                /// Creates a new `RowsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - strategy:
+                ///   - cost:
+                ///   - effect:
+                ///   - status: ND: on the frontier; ED: extendedly dominated; D: dominated.
+                ///   - incrementalCost:
+                ///   - incrementalEffect:
+                ///   - icer:
+                public init(
+                    strategy: Swift.String,
+                    cost: Swift.Double,
+                    effect: Swift.Double,
+                    status: Components.Schemas.ICERReport.RowsPayloadPayload.StatusPayload,
+                    incrementalCost: Swift.Double? = nil,
+                    incrementalEffect: Swift.Double? = nil,
+                    icer: Swift.Double? = nil
+                ) {
+                    self.strategy = strategy
+                    self.cost = cost
+                    self.effect = effect
+                    self.status = status
+                    self.incrementalCost = incrementalCost
+                    self.incrementalEffect = incrementalEffect
+                    self.icer = icer
+                }
+                public enum CodingKeys: String, CodingKey {
+                    case strategy
+                    case cost
+                    case effect
+                    case status
+                    case incrementalCost
+                    case incrementalEffect
+                    case icer
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/ICERReport/rows`.
+            public typealias RowsPayload = [Components.Schemas.ICERReport.RowsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/ICERReport/rows`.
+            public var rows: Components.Schemas.ICERReport.RowsPayload
+            /// - Remark: Generated from `#/components/schemas/ICERReport/willingnessToPay`.
+            public var willingnessToPay: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/ICERReport/netMonetaryBenefit`.
+            public struct NetMonetaryBenefitPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                public var additionalProperties: [String: Swift.Double]
+                /// Creates a new `NetMonetaryBenefitPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                public init(additionalProperties: [String: Swift.Double] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                public init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                public func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/ICERReport/netMonetaryBenefit`.
+            public var netMonetaryBenefit: Components.Schemas.ICERReport.NetMonetaryBenefitPayload?
+            /// Creates a new `ICERReport`.
+            ///
+            /// - Parameters:
+            ///   - rows:
+            ///   - willingnessToPay:
+            ///   - netMonetaryBenefit:
+            public init(
+                rows: Components.Schemas.ICERReport.RowsPayload,
+                willingnessToPay: Swift.Double? = nil,
+                netMonetaryBenefit: Components.Schemas.ICERReport.NetMonetaryBenefitPayload? = nil
+            ) {
+                self.rows = rows
+                self.willingnessToPay = willingnessToPay
+                self.netMonetaryBenefit = netMonetaryBenefit
+            }
+            public enum CodingKeys: String, CodingKey {
+                case rows
+                case willingnessToPay
+                case netMonetaryBenefit
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CohortResult`.
+        public struct CohortResult: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CohortResult/states`.
+            public var states: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/CohortResult/trace`.
+            public var trace: [[Swift.Double]]
+            /// - Remark: Generated from `#/components/schemas/CohortResult/totals`.
+            public struct TotalsPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/CohortResult/totals/cost`.
+                public var cost: Swift.Double
+                /// - Remark: Generated from `#/components/schemas/CohortResult/totals/effect`.
+                public var effect: Swift.Double
+                /// - Remark: Generated from `#/components/schemas/CohortResult/totals/lifeYears`.
+                public var lifeYears: Swift.Double
+                /// - Remark: Generated from `#/components/schemas/CohortResult/totals/undiscountedCost`.
+                public var undiscountedCost: Swift.Double
+                /// - Remark: Generated from `#/components/schemas/CohortResult/totals/undiscountedEffect`.
+                public var undiscountedEffect: Swift.Double
+                /// - Remark: Generated from `#/components/schemas/CohortResult/totals/undiscountedLifeYears`.
+                public var undiscountedLifeYears: Swift.Double
+                /// Creates a new `TotalsPayload`.
+                ///
+                /// - Parameters:
+                ///   - cost:
+                ///   - effect:
+                ///   - lifeYears:
+                ///   - undiscountedCost:
+                ///   - undiscountedEffect:
+                ///   - undiscountedLifeYears:
+                public init(
+                    cost: Swift.Double,
+                    effect: Swift.Double,
+                    lifeYears: Swift.Double,
+                    undiscountedCost: Swift.Double,
+                    undiscountedEffect: Swift.Double,
+                    undiscountedLifeYears: Swift.Double
+                ) {
+                    self.cost = cost
+                    self.effect = effect
+                    self.lifeYears = lifeYears
+                    self.undiscountedCost = undiscountedCost
+                    self.undiscountedEffect = undiscountedEffect
+                    self.undiscountedLifeYears = undiscountedLifeYears
+                }
+                public enum CodingKeys: String, CodingKey {
+                    case cost
+                    case effect
+                    case lifeYears
+                    case undiscountedCost
+                    case undiscountedEffect
+                    case undiscountedLifeYears
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/CohortResult/totals`.
+            public var totals: Components.Schemas.CohortResult.TotalsPayload
+            /// Creates a new `CohortResult`.
+            ///
+            /// - Parameters:
+            ///   - states:
+            ///   - trace:
+            ///   - totals:
+            public init(
+                states: [Swift.String],
+                trace: [[Swift.Double]],
+                totals: Components.Schemas.CohortResult.TotalsPayload
+            ) {
+                self.states = states
+                self.trace = trace
+                self.totals = totals
+            }
+            public enum CodingKeys: String, CodingKey {
+                case states
+                case trace
+                case totals
+            }
+        }
+        /// A JSON document in the format docs/ANALYTICS.md gives for the operation.
+        ///
+        /// - Remark: Generated from `#/components/schemas/ModelDocument`.
+        public typealias ModelDocument = OpenAPIRuntime.OpenAPIObjectContainer
         /// - Remark: Generated from `#/components/schemas/Language`.
         @frozen public enum Language: String, Codable, Hashable, Sendable, CaseIterable {
             case fr = "fr"

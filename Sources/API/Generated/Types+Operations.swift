@@ -752,4 +752,1788 @@ public enum Operations {
             }
         }
     }
+    /// Registry overview (staff).
+    ///
+    /// Counts of patients, episodes, infusions, deaths and overdue follow-up visits; episodes by product, indication
+    /// and centre; infused episodes by worst ASTCT CRS and ICANS grade (computed from the recorded signs). Every count
+    /// is subject to small-number suppression: 1 to 4 is returned as `{"value": null, "suppressed": true}`.
+    ///
+    ///
+    /// - Remark: HTTP `GET /api/v1/registry/summary`.
+    /// - Remark: Generated from `#/paths//api/v1/registry/summary/get(getRegistrySummary)`.
+    public enum GetRegistrySummary {
+        public static let id: Swift.String = "getRegistrySummary"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/v1/registry/summary/GET/query`.
+            public struct Query: Sendable, Hashable {
+                /// Language of the labels.
+                ///
+                /// - Remark: Generated from `#/paths/api/v1/registry/summary/GET/query/lang`.
+                public var lang: Components.Schemas.Language?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - lang: Language of the labels.
+                public init(lang: Components.Schemas.Language? = nil) {
+                    self.lang = lang
+                }
+            }
+            public var query: Operations.GetRegistrySummary.Input.Query
+            /// - Remark: Generated from `#/paths/api/v1/registry/summary/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetRegistrySummary.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetRegistrySummary.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.GetRegistrySummary.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - query:
+            ///   - headers:
+            public init(
+                query: Operations.GetRegistrySummary.Input.Query = .init(),
+                headers: Operations.GetRegistrySummary.Input.Headers = .init()
+            ) {
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/registry/summary/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/v1/registry/summary/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.RegistrySummary)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.RegistrySummary {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.GetRegistrySummary.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.GetRegistrySummary.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The overview.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/registry/summary/get(getRegistrySummary)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetRegistrySummary.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.GetRegistrySummary.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A parameter is invalid; the problem names it.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/registry/summary/get(getRegistrySummary)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The staff role is needed (registry data).
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/registry/summary/get(getRegistrySummary)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Registry access is not configured on this server (deny by default).
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/registry/summary/get(getRegistrySummary)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Kaplan–Meier survival from the registry (staff).
+    ///
+    /// Overall (`os`) or progression-free (`pfs`) survival from each patient's first infusion, in months, censored at
+    /// the last contact (docs/REGISTRY.md), for all patients or by product or indication, with the log-rank test.
+    /// Groups of 1 to 4 patients are left out and listed in `suppressedGroups`.
+    ///
+    ///
+    /// - Remark: HTTP `GET /api/v1/registry/survival`.
+    /// - Remark: Generated from `#/paths//api/v1/registry/survival/get(getRegistrySurvival)`.
+    public enum GetRegistrySurvival {
+        public static let id: Swift.String = "getRegistrySurvival"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/v1/registry/survival/GET/query`.
+            public struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/registry/survival/GET/query/endpoint`.
+                @frozen public enum EndpointPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case os = "os"
+                    case pfs = "pfs"
+                }
+                /// - Remark: Generated from `#/paths/api/v1/registry/survival/GET/query/endpoint`.
+                public var endpoint: Operations.GetRegistrySurvival.Input.Query.EndpointPayload?
+                /// - Remark: Generated from `#/paths/api/v1/registry/survival/GET/query/group`.
+                @frozen public enum GroupPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case none = "none"
+                    case product = "product"
+                    case indication = "indication"
+                }
+                /// - Remark: Generated from `#/paths/api/v1/registry/survival/GET/query/group`.
+                public var group: Operations.GetRegistrySurvival.Input.Query.GroupPayload?
+                /// - Remark: Generated from `#/paths/api/v1/registry/survival/GET/query/conf_type`.
+                @frozen public enum ConfTypePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case log = "log"
+                    case logLog = "log-log"
+                    case plain = "plain"
+                }
+                /// Pointwise confidence interval (R's `conf.type`).
+                ///
+                /// - Remark: Generated from `#/paths/api/v1/registry/survival/GET/query/conf_type`.
+                public var confType: Operations.GetRegistrySurvival.Input.Query.ConfTypePayload?
+                /// - Remark: Generated from `#/paths/api/v1/registry/survival/GET/query/conf_level`.
+                public var confLevel: Swift.Double?
+                /// Language of the group labels.
+                ///
+                /// - Remark: Generated from `#/paths/api/v1/registry/survival/GET/query/lang`.
+                public var lang: Components.Schemas.Language?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - endpoint:
+                ///   - group:
+                ///   - confType: Pointwise confidence interval (R's `conf.type`).
+                ///   - confLevel:
+                ///   - lang: Language of the group labels.
+                public init(
+                    endpoint: Operations.GetRegistrySurvival.Input.Query.EndpointPayload? = nil,
+                    group: Operations.GetRegistrySurvival.Input.Query.GroupPayload? = nil,
+                    confType: Operations.GetRegistrySurvival.Input.Query.ConfTypePayload? = nil,
+                    confLevel: Swift.Double? = nil,
+                    lang: Components.Schemas.Language? = nil
+                ) {
+                    self.endpoint = endpoint
+                    self.group = group
+                    self.confType = confType
+                    self.confLevel = confLevel
+                    self.lang = lang
+                }
+            }
+            public var query: Operations.GetRegistrySurvival.Input.Query
+            /// - Remark: Generated from `#/paths/api/v1/registry/survival/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetRegistrySurvival.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetRegistrySurvival.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.GetRegistrySurvival.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - query:
+            ///   - headers:
+            public init(
+                query: Operations.GetRegistrySurvival.Input.Query = .init(),
+                headers: Operations.GetRegistrySurvival.Input.Headers = .init()
+            ) {
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/registry/survival/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/v1/registry/survival/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.RegistrySurvival)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.RegistrySurvival {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.GetRegistrySurvival.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.GetRegistrySurvival.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// One curve per group.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/registry/survival/get(getRegistrySurvival)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetRegistrySurvival.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.GetRegistrySurvival.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A parameter is invalid; the problem names it.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/registry/survival/get(getRegistrySurvival)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The staff role is needed (registry data).
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/registry/survival/get(getRegistrySurvival)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Registry access is not configured on this server (deny by default).
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/registry/survival/get(getRegistrySurvival)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Follow-up visits overdue today (staff work list).
+    ///
+    /// Day 100, 6 months, 1 year and yearly visits whose window has closed with no visit recorded, by centre. Visits
+    /// whose window closes after the patient's death are not owed. Pseudonymous identifiers only.
+    ///
+    ///
+    /// - Remark: HTTP `GET /api/v1/registry/follow-up/overdue`.
+    /// - Remark: Generated from `#/paths//api/v1/registry/follow-up/overdue/get(getOverdueFollowUp)`.
+    public enum GetOverdueFollowUp {
+        public static let id: Swift.String = "getOverdueFollowUp"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/v1/registry/follow-up/overdue/GET/query`.
+            public struct Query: Sendable, Hashable {
+                /// Only this centre.
+                ///
+                /// - Remark: Generated from `#/paths/api/v1/registry/follow-up/overdue/GET/query/centre`.
+                public var centre: Swift.String?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - centre: Only this centre.
+                public init(centre: Swift.String? = nil) {
+                    self.centre = centre
+                }
+            }
+            public var query: Operations.GetOverdueFollowUp.Input.Query
+            /// - Remark: Generated from `#/paths/api/v1/registry/follow-up/overdue/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetOverdueFollowUp.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetOverdueFollowUp.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.GetOverdueFollowUp.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - query:
+            ///   - headers:
+            public init(
+                query: Operations.GetOverdueFollowUp.Input.Query = .init(),
+                headers: Operations.GetOverdueFollowUp.Input.Headers = .init()
+            ) {
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/registry/follow-up/overdue/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/v1/registry/follow-up/overdue/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.OverdueFollowUpList)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.OverdueFollowUpList {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.GetOverdueFollowUp.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.GetOverdueFollowUp.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The overdue visits.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/registry/follow-up/overdue/get(getOverdueFollowUp)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetOverdueFollowUp.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.GetOverdueFollowUp.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A parameter is invalid; the problem names it.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/registry/follow-up/overdue/get(getOverdueFollowUp)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The staff role is needed (registry data).
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/registry/follow-up/overdue/get(getOverdueFollowUp)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Registry access is not configured on this server (deny by default).
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/registry/follow-up/overdue/get(getOverdueFollowUp)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Kaplan–Meier curves, medians, RMST and log-rank test (as R's survfit/survdiff).
+    ///
+    /// The body is JSON rows or a CSV file with columns `time`, `event` (1 = event, 0 = censored) and optionally
+    /// `group`. Options are query parameters. Output as `passerelle analytics km` (docs/ANALYTICS.md).
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/km`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/km/post(kaplanMeier)`.
+    public enum KaplanMeier {
+        public static let id: Swift.String = "kaplanMeier"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/v1/analytics/km/POST/query`.
+            public struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/analytics/km/POST/query/conf_type`.
+                @frozen public enum ConfTypePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case log = "log"
+                    case logLog = "log-log"
+                    case plain = "plain"
+                }
+                /// - Remark: Generated from `#/paths/api/v1/analytics/km/POST/query/conf_type`.
+                public var confType: Operations.KaplanMeier.Input.Query.ConfTypePayload?
+                /// - Remark: Generated from `#/paths/api/v1/analytics/km/POST/query/conf_level`.
+                public var confLevel: Swift.Double?
+                /// Comma-separated times at which to report the curves (default: every observed time).
+                ///
+                /// - Remark: Generated from `#/paths/api/v1/analytics/km/POST/query/times`.
+                public var times: Swift.String?
+                /// Horizon of the restricted mean survival time.
+                ///
+                /// - Remark: Generated from `#/paths/api/v1/analytics/km/POST/query/tau`.
+                public var tau: Swift.Double?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - confType:
+                ///   - confLevel:
+                ///   - times: Comma-separated times at which to report the curves (default: every observed time).
+                ///   - tau: Horizon of the restricted mean survival time.
+                public init(
+                    confType: Operations.KaplanMeier.Input.Query.ConfTypePayload? = nil,
+                    confLevel: Swift.Double? = nil,
+                    times: Swift.String? = nil,
+                    tau: Swift.Double? = nil
+                ) {
+                    self.confType = confType
+                    self.confLevel = confLevel
+                    self.times = times
+                    self.tau = tau
+                }
+            }
+            public var query: Operations.KaplanMeier.Input.Query
+            /// - Remark: Generated from `#/paths/api/v1/analytics/km/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.KaplanMeier.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.KaplanMeier.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.KaplanMeier.Input.Headers
+            /// - Remark: Generated from `#/paths/api/v1/analytics/km/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/analytics/km/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.SurvivalRows)
+                /// - Remark: Generated from `#/paths/api/v1/analytics/km/POST/requestBody/content/text\/csv`.
+                case csv(OpenAPIRuntime.HTTPBody)
+            }
+            public var body: Operations.KaplanMeier.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - query:
+            ///   - headers:
+            ///   - body:
+            public init(
+                query: Operations.KaplanMeier.Input.Query = .init(),
+                headers: Operations.KaplanMeier.Input.Headers = .init(),
+                body: Operations.KaplanMeier.Input.Body
+            ) {
+                self.query = query
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/analytics/km/POST/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/v1/analytics/km/POST/responses/200/content/application\/json`.
+                    case json(Components.Schemas.KaplanMeierReport)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.KaplanMeierReport {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.KaplanMeier.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.KaplanMeier.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// One curve per group.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/analytics/km/post(kaplanMeier)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.KaplanMeier.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.KaplanMeier.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A parameter is invalid; the problem names it.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/analytics/km/post(kaplanMeier)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Efficient frontier and ICERs with strict and extended dominance (as dampack's calculate_icers).
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/icer`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/icer/post(incrementalAnalysis)`.
+    public enum IncrementalAnalysis {
+        public static let id: Swift.String = "incrementalAnalysis"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/v1/analytics/icer/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.IncrementalAnalysis.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.IncrementalAnalysis.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.IncrementalAnalysis.Input.Headers
+            /// - Remark: Generated from `#/paths/api/v1/analytics/icer/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/analytics/icer/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.ICERRequest)
+            }
+            public var body: Operations.IncrementalAnalysis.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            ///   - body:
+            public init(
+                headers: Operations.IncrementalAnalysis.Input.Headers = .init(),
+                body: Operations.IncrementalAnalysis.Input.Body
+            ) {
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/analytics/icer/POST/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/v1/analytics/icer/POST/responses/200/content/application\/json`.
+                    case json(Components.Schemas.ICERReport)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.ICERReport {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.IncrementalAnalysis.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.IncrementalAnalysis.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// Frontier strategies, then extendedly dominated, then dominated ones.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/analytics/icer/post(incrementalAnalysis)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.IncrementalAnalysis.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.IncrementalAnalysis.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A parameter is invalid; the problem names it.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/analytics/icer/post(incrementalAnalysis)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Three-state partitioned survival model.
+    ///
+    /// The JSON of `passerelle analytics psm` (docs/ANALYTICS.md); answers `{states, trace, totals}`.
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/psm`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/psm/post(partitionedSurvivalModel)`.
+    public enum PartitionedSurvivalModel {
+        public static let id: Swift.String = "partitionedSurvivalModel"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/v1/analytics/psm/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.PartitionedSurvivalModel.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.PartitionedSurvivalModel.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.PartitionedSurvivalModel.Input.Headers
+            /// - Remark: Generated from `#/paths/api/v1/analytics/psm/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/analytics/psm/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.ModelDocument)
+            }
+            public var body: Operations.PartitionedSurvivalModel.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            ///   - body:
+            public init(
+                headers: Operations.PartitionedSurvivalModel.Input.Headers = .init(),
+                body: Operations.PartitionedSurvivalModel.Input.Body
+            ) {
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/analytics/psm/POST/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/v1/analytics/psm/POST/responses/200/content/application\/json`.
+                    case json(Components.Schemas.CohortResult)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.CohortResult {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.PartitionedSurvivalModel.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.PartitionedSurvivalModel.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// State trace and totals.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/analytics/psm/post(partitionedSurvivalModel)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.PartitionedSurvivalModel.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.PartitionedSurvivalModel.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A parameter is invalid; the problem names it.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/analytics/psm/post(partitionedSurvivalModel)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Markov cohort model with phases, half-cycle correction and discounting.
+    ///
+    /// The JSON of `passerelle analytics markov` (docs/ANALYTICS.md); answers `{states, trace, totals}`.
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/markov`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/markov/post(markovModel)`.
+    public enum MarkovModel {
+        public static let id: Swift.String = "markovModel"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/v1/analytics/markov/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.MarkovModel.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.MarkovModel.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.MarkovModel.Input.Headers
+            /// - Remark: Generated from `#/paths/api/v1/analytics/markov/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/analytics/markov/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.ModelDocument)
+            }
+            public var body: Operations.MarkovModel.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            ///   - body:
+            public init(
+                headers: Operations.MarkovModel.Input.Headers = .init(),
+                body: Operations.MarkovModel.Input.Body
+            ) {
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/analytics/markov/POST/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/v1/analytics/markov/POST/responses/200/content/application\/json`.
+                    case json(Components.Schemas.CohortResult)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.CohortResult {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.MarkovModel.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.MarkovModel.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// State trace and totals.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/analytics/markov/post(markovModel)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.MarkovModel.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.MarkovModel.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A parameter is invalid; the problem names it.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/analytics/markov/post(markovModel)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Probabilistic sensitivity analysis of one cohort model per strategy.
+    ///
+    /// Parameters with distributions, and per strategy a `psm`, `markov` or fixed model in which any number may be
+    /// `{"parameter": "name"}` (docs/ANALYTICS.md, worked example). At most 20,000 iterations through the API.
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/psa`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/psa/post(probabilisticAnalysis)`.
+    public enum ProbabilisticAnalysis {
+        public static let id: Swift.String = "probabilisticAnalysis"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/v1/analytics/psa/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ProbabilisticAnalysis.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ProbabilisticAnalysis.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.ProbabilisticAnalysis.Input.Headers
+            /// - Remark: Generated from `#/paths/api/v1/analytics/psa/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/analytics/psa/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.ModelDocument)
+            }
+            public var body: Operations.ProbabilisticAnalysis.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            ///   - body:
+            public init(
+                headers: Operations.ProbabilisticAnalysis.Input.Headers = .init(),
+                body: Operations.ProbabilisticAnalysis.Input.Body
+            ) {
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/analytics/psa/POST/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/v1/analytics/psa/POST/responses/200/content/application\/json`.
+                    case json(Components.Schemas.ModelDocument)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.ModelDocument {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.ProbabilisticAnalysis.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.ProbabilisticAnalysis.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// Means, incremental analysis of the means, acceptability curve (and every iteration if asked).
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/analytics/psa/post(probabilisticAnalysis)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ProbabilisticAnalysis.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.ProbabilisticAnalysis.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A parameter is invalid; the problem names it.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/analytics/psa/post(probabilisticAnalysis)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Budget impact over N years.
+    ///
+    /// The JSON of `passerelle analytics budget` (docs/ANALYTICS.md).
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/budget`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/budget/post(budgetImpact)`.
+    public enum BudgetImpact {
+        public static let id: Swift.String = "budgetImpact"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/v1/analytics/budget/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.BudgetImpact.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.BudgetImpact.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.BudgetImpact.Input.Headers
+            /// - Remark: Generated from `#/paths/api/v1/analytics/budget/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/analytics/budget/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.ModelDocument)
+            }
+            public var body: Operations.BudgetImpact.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            ///   - body:
+            public init(
+                headers: Operations.BudgetImpact.Input.Headers = .init(),
+                body: Operations.BudgetImpact.Input.Body
+            ) {
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/analytics/budget/POST/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/v1/analytics/budget/POST/responses/200/content/application\/json`.
+                    case json(Components.Schemas.ModelDocument)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.ModelDocument {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.BudgetImpact.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.BudgetImpact.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// Per-year and total impact.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/analytics/budget/post(budgetImpact)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.BudgetImpact.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.BudgetImpact.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A parameter is invalid; the problem names it.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/analytics/budget/post(budgetImpact)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Payment schedule, present value, per-patient ledger and amortization of a one-time therapy.
+    ///
+    /// `{"agreement": {"upFront": {"price": p}} | {"instalments": {"price", "count", "timing": "due|immediate"}} |
+    /// {"outcomeInstalments": {…}} | {"outcomeRefund": {"price", "tiers": [{"withinYears", "fraction"}]}},
+    /// "rate": r, "failureTimes": [years or null], "amortizeYears": n, "episodeCost": c}` (docs/ANALYTICS.md).
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/payments`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/payments/post(paymentSchedule)`.
+    public enum PaymentSchedule {
+        public static let id: Swift.String = "paymentSchedule"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/v1/analytics/payments/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.PaymentSchedule.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.PaymentSchedule.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.PaymentSchedule.Input.Headers
+            /// - Remark: Generated from `#/paths/api/v1/analytics/payments/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/analytics/payments/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.ModelDocument)
+            }
+            public var body: Operations.PaymentSchedule.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            ///   - body:
+            public init(
+                headers: Operations.PaymentSchedule.Input.Headers = .init(),
+                body: Operations.PaymentSchedule.Input.Body
+            ) {
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/analytics/payments/POST/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/v1/analytics/payments/POST/responses/200/content/application\/json`.
+                    case json(Components.Schemas.ModelDocument)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.ModelDocument {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.PaymentSchedule.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.PaymentSchedule.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// Schedule, present value, ledger and amortization table.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/analytics/payments/post(paymentSchedule)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.PaymentSchedule.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.PaymentSchedule.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A parameter is invalid; the problem names it.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/analytics/payments/post(paymentSchedule)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
 }

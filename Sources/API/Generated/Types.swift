@@ -37,6 +37,89 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /api/v1/portrait`.
     /// - Remark: Generated from `#/paths//api/v1/portrait/get(getPortrait)`.
     func getPortrait(_ input: Operations.GetPortrait.Input) async throws -> Operations.GetPortrait.Output
+    /// Registry overview (staff).
+    ///
+    /// Counts of patients, episodes, infusions, deaths and overdue follow-up visits; episodes by product, indication
+    /// and centre; infused episodes by worst ASTCT CRS and ICANS grade (computed from the recorded signs). Every count
+    /// is subject to small-number suppression: 1 to 4 is returned as `{"value": null, "suppressed": true}`.
+    ///
+    ///
+    /// - Remark: HTTP `GET /api/v1/registry/summary`.
+    /// - Remark: Generated from `#/paths//api/v1/registry/summary/get(getRegistrySummary)`.
+    func getRegistrySummary(_ input: Operations.GetRegistrySummary.Input) async throws -> Operations.GetRegistrySummary.Output
+    /// Kaplan–Meier survival from the registry (staff).
+    ///
+    /// Overall (`os`) or progression-free (`pfs`) survival from each patient's first infusion, in months, censored at
+    /// the last contact (docs/REGISTRY.md), for all patients or by product or indication, with the log-rank test.
+    /// Groups of 1 to 4 patients are left out and listed in `suppressedGroups`.
+    ///
+    ///
+    /// - Remark: HTTP `GET /api/v1/registry/survival`.
+    /// - Remark: Generated from `#/paths//api/v1/registry/survival/get(getRegistrySurvival)`.
+    func getRegistrySurvival(_ input: Operations.GetRegistrySurvival.Input) async throws -> Operations.GetRegistrySurvival.Output
+    /// Follow-up visits overdue today (staff work list).
+    ///
+    /// Day 100, 6 months, 1 year and yearly visits whose window has closed with no visit recorded, by centre. Visits
+    /// whose window closes after the patient's death are not owed. Pseudonymous identifiers only.
+    ///
+    ///
+    /// - Remark: HTTP `GET /api/v1/registry/follow-up/overdue`.
+    /// - Remark: Generated from `#/paths//api/v1/registry/follow-up/overdue/get(getOverdueFollowUp)`.
+    func getOverdueFollowUp(_ input: Operations.GetOverdueFollowUp.Input) async throws -> Operations.GetOverdueFollowUp.Output
+    /// Kaplan–Meier curves, medians, RMST and log-rank test (as R's survfit/survdiff).
+    ///
+    /// The body is JSON rows or a CSV file with columns `time`, `event` (1 = event, 0 = censored) and optionally
+    /// `group`. Options are query parameters. Output as `passerelle analytics km` (docs/ANALYTICS.md).
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/km`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/km/post(kaplanMeier)`.
+    func kaplanMeier(_ input: Operations.KaplanMeier.Input) async throws -> Operations.KaplanMeier.Output
+    /// Efficient frontier and ICERs with strict and extended dominance (as dampack's calculate_icers).
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/icer`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/icer/post(incrementalAnalysis)`.
+    func incrementalAnalysis(_ input: Operations.IncrementalAnalysis.Input) async throws -> Operations.IncrementalAnalysis.Output
+    /// Three-state partitioned survival model.
+    ///
+    /// The JSON of `passerelle analytics psm` (docs/ANALYTICS.md); answers `{states, trace, totals}`.
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/psm`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/psm/post(partitionedSurvivalModel)`.
+    func partitionedSurvivalModel(_ input: Operations.PartitionedSurvivalModel.Input) async throws -> Operations.PartitionedSurvivalModel.Output
+    /// Markov cohort model with phases, half-cycle correction and discounting.
+    ///
+    /// The JSON of `passerelle analytics markov` (docs/ANALYTICS.md); answers `{states, trace, totals}`.
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/markov`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/markov/post(markovModel)`.
+    func markovModel(_ input: Operations.MarkovModel.Input) async throws -> Operations.MarkovModel.Output
+    /// Probabilistic sensitivity analysis of one cohort model per strategy.
+    ///
+    /// Parameters with distributions, and per strategy a `psm`, `markov` or fixed model in which any number may be
+    /// `{"parameter": "name"}` (docs/ANALYTICS.md, worked example). At most 20,000 iterations through the API.
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/psa`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/psa/post(probabilisticAnalysis)`.
+    func probabilisticAnalysis(_ input: Operations.ProbabilisticAnalysis.Input) async throws -> Operations.ProbabilisticAnalysis.Output
+    /// Budget impact over N years.
+    ///
+    /// The JSON of `passerelle analytics budget` (docs/ANALYTICS.md).
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/budget`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/budget/post(budgetImpact)`.
+    func budgetImpact(_ input: Operations.BudgetImpact.Input) async throws -> Operations.BudgetImpact.Output
+    /// Payment schedule, present value, per-patient ledger and amortization of a one-time therapy.
+    ///
+    /// `{"agreement": {"upFront": {"price": p}} | {"instalments": {"price", "count", "timing": "due|immediate"}} |
+    /// {"outcomeInstalments": {…}} | {"outcomeRefund": {"price", "tiers": [{"withinYears", "fraction"}]}},
+    /// "rate": r, "failureTimes": [years or null], "amortizeYears": n, "episodeCost": c}` (docs/ANALYTICS.md).
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/payments`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/payments/post(paymentSchedule)`.
+    func paymentSchedule(_ input: Operations.PaymentSchedule.Input) async throws -> Operations.PaymentSchedule.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -85,6 +168,171 @@ extension APIProtocol {
         try await getPortrait(Operations.GetPortrait.Input(
             query: query,
             headers: headers
+        ))
+    }
+    /// Registry overview (staff).
+    ///
+    /// Counts of patients, episodes, infusions, deaths and overdue follow-up visits; episodes by product, indication
+    /// and centre; infused episodes by worst ASTCT CRS and ICANS grade (computed from the recorded signs). Every count
+    /// is subject to small-number suppression: 1 to 4 is returned as `{"value": null, "suppressed": true}`.
+    ///
+    ///
+    /// - Remark: HTTP `GET /api/v1/registry/summary`.
+    /// - Remark: Generated from `#/paths//api/v1/registry/summary/get(getRegistrySummary)`.
+    public func getRegistrySummary(
+        query: Operations.GetRegistrySummary.Input.Query = .init(),
+        headers: Operations.GetRegistrySummary.Input.Headers = .init()
+    ) async throws -> Operations.GetRegistrySummary.Output {
+        try await getRegistrySummary(Operations.GetRegistrySummary.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Kaplan–Meier survival from the registry (staff).
+    ///
+    /// Overall (`os`) or progression-free (`pfs`) survival from each patient's first infusion, in months, censored at
+    /// the last contact (docs/REGISTRY.md), for all patients or by product or indication, with the log-rank test.
+    /// Groups of 1 to 4 patients are left out and listed in `suppressedGroups`.
+    ///
+    ///
+    /// - Remark: HTTP `GET /api/v1/registry/survival`.
+    /// - Remark: Generated from `#/paths//api/v1/registry/survival/get(getRegistrySurvival)`.
+    public func getRegistrySurvival(
+        query: Operations.GetRegistrySurvival.Input.Query = .init(),
+        headers: Operations.GetRegistrySurvival.Input.Headers = .init()
+    ) async throws -> Operations.GetRegistrySurvival.Output {
+        try await getRegistrySurvival(Operations.GetRegistrySurvival.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Follow-up visits overdue today (staff work list).
+    ///
+    /// Day 100, 6 months, 1 year and yearly visits whose window has closed with no visit recorded, by centre. Visits
+    /// whose window closes after the patient's death are not owed. Pseudonymous identifiers only.
+    ///
+    ///
+    /// - Remark: HTTP `GET /api/v1/registry/follow-up/overdue`.
+    /// - Remark: Generated from `#/paths//api/v1/registry/follow-up/overdue/get(getOverdueFollowUp)`.
+    public func getOverdueFollowUp(
+        query: Operations.GetOverdueFollowUp.Input.Query = .init(),
+        headers: Operations.GetOverdueFollowUp.Input.Headers = .init()
+    ) async throws -> Operations.GetOverdueFollowUp.Output {
+        try await getOverdueFollowUp(Operations.GetOverdueFollowUp.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Kaplan–Meier curves, medians, RMST and log-rank test (as R's survfit/survdiff).
+    ///
+    /// The body is JSON rows or a CSV file with columns `time`, `event` (1 = event, 0 = censored) and optionally
+    /// `group`. Options are query parameters. Output as `passerelle analytics km` (docs/ANALYTICS.md).
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/km`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/km/post(kaplanMeier)`.
+    public func kaplanMeier(
+        query: Operations.KaplanMeier.Input.Query = .init(),
+        headers: Operations.KaplanMeier.Input.Headers = .init(),
+        body: Operations.KaplanMeier.Input.Body
+    ) async throws -> Operations.KaplanMeier.Output {
+        try await kaplanMeier(Operations.KaplanMeier.Input(
+            query: query,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Efficient frontier and ICERs with strict and extended dominance (as dampack's calculate_icers).
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/icer`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/icer/post(incrementalAnalysis)`.
+    public func incrementalAnalysis(
+        headers: Operations.IncrementalAnalysis.Input.Headers = .init(),
+        body: Operations.IncrementalAnalysis.Input.Body
+    ) async throws -> Operations.IncrementalAnalysis.Output {
+        try await incrementalAnalysis(Operations.IncrementalAnalysis.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Three-state partitioned survival model.
+    ///
+    /// The JSON of `passerelle analytics psm` (docs/ANALYTICS.md); answers `{states, trace, totals}`.
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/psm`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/psm/post(partitionedSurvivalModel)`.
+    public func partitionedSurvivalModel(
+        headers: Operations.PartitionedSurvivalModel.Input.Headers = .init(),
+        body: Operations.PartitionedSurvivalModel.Input.Body
+    ) async throws -> Operations.PartitionedSurvivalModel.Output {
+        try await partitionedSurvivalModel(Operations.PartitionedSurvivalModel.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Markov cohort model with phases, half-cycle correction and discounting.
+    ///
+    /// The JSON of `passerelle analytics markov` (docs/ANALYTICS.md); answers `{states, trace, totals}`.
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/markov`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/markov/post(markovModel)`.
+    public func markovModel(
+        headers: Operations.MarkovModel.Input.Headers = .init(),
+        body: Operations.MarkovModel.Input.Body
+    ) async throws -> Operations.MarkovModel.Output {
+        try await markovModel(Operations.MarkovModel.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Probabilistic sensitivity analysis of one cohort model per strategy.
+    ///
+    /// Parameters with distributions, and per strategy a `psm`, `markov` or fixed model in which any number may be
+    /// `{"parameter": "name"}` (docs/ANALYTICS.md, worked example). At most 20,000 iterations through the API.
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/psa`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/psa/post(probabilisticAnalysis)`.
+    public func probabilisticAnalysis(
+        headers: Operations.ProbabilisticAnalysis.Input.Headers = .init(),
+        body: Operations.ProbabilisticAnalysis.Input.Body
+    ) async throws -> Operations.ProbabilisticAnalysis.Output {
+        try await probabilisticAnalysis(Operations.ProbabilisticAnalysis.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Budget impact over N years.
+    ///
+    /// The JSON of `passerelle analytics budget` (docs/ANALYTICS.md).
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/budget`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/budget/post(budgetImpact)`.
+    public func budgetImpact(
+        headers: Operations.BudgetImpact.Input.Headers = .init(),
+        body: Operations.BudgetImpact.Input.Body
+    ) async throws -> Operations.BudgetImpact.Output {
+        try await budgetImpact(Operations.BudgetImpact.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Payment schedule, present value, per-patient ledger and amortization of a one-time therapy.
+    ///
+    /// `{"agreement": {"upFront": {"price": p}} | {"instalments": {"price", "count", "timing": "due|immediate"}} |
+    /// {"outcomeInstalments": {…}} | {"outcomeRefund": {"price", "tiers": [{"withinYears", "fraction"}]}},
+    /// "rate": r, "failureTimes": [years or null], "amortizeYears": n, "episodeCost": c}` (docs/ANALYTICS.md).
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/payments`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/payments/post(paymentSchedule)`.
+    public func paymentSchedule(
+        headers: Operations.PaymentSchedule.Input.Headers = .init(),
+        body: Operations.PaymentSchedule.Input.Body
+    ) async throws -> Operations.PaymentSchedule.Output {
+        try await paymentSchedule(Operations.PaymentSchedule.Input(
+            headers: headers,
+            body: body
         ))
     }
 }

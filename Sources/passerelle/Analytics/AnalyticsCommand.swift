@@ -6,12 +6,13 @@ import Foundation
 public struct AnalyticsCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "analytics",
-        abstract: "Survival analysis, cost-effectiveness, budget impact and payment schedules (JSON output).",
+        abstract: "Survival analysis, cost-effectiveness (with PSA), budget impact and payment schedules (JSON output).",
         subcommands: [
             AnalyticsKaplanMeierCommand.self,
             AnalyticsICERCommand.self,
             AnalyticsPartitionedSurvivalCommand.self,
             AnalyticsMarkovCommand.self,
+            AnalyticsPSACommand.self,
             AnalyticsBudgetCommand.self,
             AnalyticsPaymentsCommand.self,
             AnalyticsBenchCommand.self,
@@ -41,22 +42,11 @@ enum AnalyticsIO {
 
     /// Decodes a JSON file, turning decoding failures into messages that name the JSON path.
     static func decode<T: Decodable>(_ type: T.Type, from path: String) throws -> T {
-        let data = Data(try readText(path).utf8)
         do {
-            return try JSONDecoder().decode(type, from: data)
-        } catch let DecodingError.keyNotFound(key, context) {
-            throw AnalyticsCLIError("\(path): missing field \(pathString(context.codingPath + [key]))")
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            throw AnalyticsCLIError("\(path): \(pathString(context.codingPath)): \(context.debugDescription)")
-        } catch let DecodingError.dataCorrupted(context) {
-            throw AnalyticsCLIError("\(path): \(pathString(context.codingPath)): \(context.debugDescription)")
+            return try JSONValue.decode(type, from: Data(try readText(path).utf8))
+        } catch let error as AnalyticsError {
+            throw AnalyticsCLIError("\(path): \(error)")
         }
-    }
-
-    private static func pathString(_ path: [any CodingKey]) -> String {
-        guard !path.isEmpty else { return "(root)" }
-        let joined = path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-        return joined.hasPrefix(".") ? String(joined.dropFirst()) : joined
     }
 
     /// Prints `value` as JSON (sorted keys) on standard output.

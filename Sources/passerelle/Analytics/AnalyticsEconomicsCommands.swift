@@ -24,21 +24,8 @@ struct AnalyticsICERCommand: AsyncParsableCommand {
         } catch let error as CSVTable.ParseError {
             throw AnalyticsCLIError("\(csv): \(error)")
         }
-        let rows = try IncrementalAnalysis.calculate(outcomes)
-        let benefits = wtp.map { lambda in
-            Dictionary(uniqueKeysWithValues: outcomes.map {
-                ($0.strategy, IncrementalAnalysis.netMonetaryBenefit($0, willingnessToPay: lambda))
-            })
-        }
-        try AnalyticsIO.printJSON(AnalyticsICERReport(rows: rows, willingnessToPay: wtp, netMonetaryBenefit: benefits))
+        try AnalyticsIO.printJSON(try IncrementalReport(outcomes, willingnessToPay: wtp))
     }
-}
-
-/// JSON output of `analytics icer`.
-struct AnalyticsICERReport: Encodable {
-    var rows: [IncrementalRow]
-    var willingnessToPay: Double?
-    var netMonetaryBenefit: [String: Double]?
 }
 
 /// `analytics psm`: runs a partitioned survival model described in JSON.
@@ -84,5 +71,25 @@ struct AnalyticsBudgetCommand: AsyncParsableCommand {
     func run() async throws {
         let input = try AnalyticsIO.decode(BudgetImpactInput.self, from: json)
         try AnalyticsIO.printJSON(try BudgetImpact.analyse(input))
+    }
+}
+
+/// `analytics psa`: probabilistic sensitivity analysis of cohort models described in JSON.
+struct AnalyticsPSACommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "psa",
+        abstract: "Probabilistic sensitivity analysis: parameter distributions and one model per strategy (JSON input).",
+        discussion: "Format and worked example: docs/ANALYTICS.md. Output: mean cost and effect per strategy, the incremental analysis of the means, the acceptability curve."
+    )
+
+    @Option(help: "JSON file describing the analysis.") var json: String
+    @Option(help: "Number of iterations (overrides the file's).") var iterations: Int?
+    @Option(help: "Random seed (overrides the file's).") var seed: UInt64?
+
+    func run() async throws {
+        var input = try AnalyticsIO.decode(PSAInput.self, from: json)
+        if let iterations { input.iterations = iterations }
+        if let seed { input.seed = seed }
+        try AnalyticsIO.printJSON(try input.run())
     }
 }

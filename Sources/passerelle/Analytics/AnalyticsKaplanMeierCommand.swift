@@ -29,13 +29,7 @@ struct AnalyticsKaplanMeierCommand: AsyncParsableCommand {
         let data = try Self.columns(table, path: csv, time: time, event: event, group: group)
         let analysis = try GroupedSurvival(times: data.times, events: data.events, groups: data.groups)
         let queryTimes = try times.map { try AnalyticsIO.numberList($0, option: "times") }
-        let groups = try analysis.groups.map { group in
-            try AnalyticsKaplanMeierGroup(name: group.name, curve: group.curve, type: type, level: confLevel,
-                                          times: queryTimes, tau: tau)
-        }
-        try AnalyticsIO.printJSON(AnalyticsKaplanMeierReport(
-            groups: groups,
-            logRank: analysis.logRank.map { .init(chiSquare: $0.chiSquare, df: $0.degreesOfFreedom, p: $0.pValue) }))
+        try AnalyticsIO.printJSON(try KaplanMeierReport(analysis, type: type, level: confLevel, times: queryTimes, tau: tau))
     }
 
     /// Reads the time, event and group columns, naming the line and column of any bad value.
@@ -61,97 +55,5 @@ struct AnalyticsKaplanMeierCommand: AsyncParsableCommand {
         } catch let error as CSVTable.ParseError {
             throw AnalyticsCLIError("\(path): \(error)")
         }
-    }
-}
-
-/// JSON output of `analytics km`.
-struct AnalyticsKaplanMeierReport: Encodable {
-    struct LogRank: Encodable {
-        var chiSquare: Double
-        var df: Int
-        var p: Double
-    }
-
-    var groups: [AnalyticsKaplanMeierGroup]
-    var logRank: LogRank?
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(groups, forKey: .groups)
-        try c.encode(logRank, forKey: .logRank)
-    }
-
-    private enum CodingKeys: String, CodingKey { case groups, logRank }
-}
-
-/// One group's curve in `analytics km` output; absent values are written as `null`.
-struct AnalyticsKaplanMeierGroup: Encodable {
-    var name: String
-    var n: Int
-    var events: Int
-    var median: Double?
-    var medianLower: Double?
-    var medianUpper: Double?
-    var rmst: Double?
-    var rmstSE: Double?
-    var times: [Double]
-    var survival: [Double]
-    var stdErr: [Double?]
-    var lower: [Double?]
-    var upper: [Double?]
-    var atRisk: [Int]
-
-    init(name: String, curve: KaplanMeier, type: ConfidenceType, level: Double, times queryTimes: [Double]?, tau: Double?) throws {
-        self.name = name
-        n = curve.count
-        events = curve.eventCount
-        let median = curve.median(type, level: level)
-        self.median = median.median
-        medianLower = median.lower
-        medianUpper = median.upper
-        if let tau {
-            let restricted = try curve.restrictedMean(tau: tau)
-            rmst = restricted.estimate
-            rmstSE = restricted.standardError
-        }
-        if let queryTimes {
-            let points = curve.summary(at: queryTimes, type: type, level: level)
-            times = queryTimes
-            survival = points.map(\.survival)
-            stdErr = points.map(\.standardError)
-            lower = points.map(\.lower)
-            upper = points.map(\.upper)
-            atRisk = points.map(\.atRisk)
-        } else {
-            let band = curve.confidenceBand(type, level: level)
-            times = curve.times
-            survival = curve.survival
-            stdErr = curve.standardError
-            lower = band.lower
-            upper = band.upper
-            atRisk = curve.atRisk
-        }
-    }
-
-    private enum CodingKeys: String, CodingKey {
-        case name, n, events, median, medianLower, medianUpper, rmst, rmstSE, times, survival, stdErr, lower, upper, atRisk
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(name, forKey: .name)
-        try c.encode(n, forKey: .n)
-        try c.encode(events, forKey: .events)
-        try c.encode(median, forKey: .median)
-        try c.encode(medianLower, forKey: .medianLower)
-        try c.encode(medianUpper, forKey: .medianUpper)
-        try c.encode(rmst, forKey: .rmst)
-        try c.encode(rmstSE, forKey: .rmstSE)
-        try c.encode(times, forKey: .times)
-        try c.encode(survival, forKey: .survival)
-        try c.encode(stdErr, forKey: .stdErr)
-        try c.encode(lower, forKey: .lower)
-        try c.encode(upper, forKey: .upper)
-        try c.encode(atRisk, forKey: .atRisk)
     }
 }

@@ -27,19 +27,10 @@ struct AnalyticsPaymentsCommand: AsyncParsableCommand {
     var amortizeYears: Int?
 
     func run() async throws {
-        let agreement = try makeAgreement()
-        try agreement.validate()
-        let patients = try parsePatients()
-        let schedule = agreement.payments(failureTime: nil)
-        let report = AnalyticsPaymentsReport(
-            agreement: agreement,
-            payments: schedule,
-            presentValue: PaymentSchedules.presentValue(schedule, rate: rate),
-            ledger: try patients.map { try PaymentSchedules.ledger(agreement, rate: rate, patients: $0) },
-            amortization: try amortizeYears.map {
-                try PaymentSchedules.amortize(acquisitionCost: price, episodeCost: episodeCost, rate: rate, years: $0)
-            })
-        try AnalyticsIO.printJSON(report)
+        let analysis = PaymentAnalysis(
+            agreement: try makeAgreement(), rate: rate, failureTimes: try parseFailureTimes(),
+            amortizeYears: amortizeYears, episodeCost: episodeCost)
+        try AnalyticsIO.printJSON(try analysis.run())
     }
 
     private func makeAgreement() throws -> PaymentAgreement {
@@ -61,25 +52,16 @@ struct AnalyticsPaymentsCommand: AsyncParsableCommand {
         return instalments == 1 && !due ? .upFront(price: price) : .instalments(price: price, count: instalments, timing: timing)
     }
 
-    private func parsePatients() throws -> [(id: String, failureTime: Double?)]? {
+    private func parseFailureTimes() throws -> [Double?]? {
         try failureTimes.map { text in
             try text.split(separator: ",").enumerated().map { index, item in
                 let value = item.trimmingCharacters(in: .whitespaces)
-                if value == "none" { return (id: "patient-\(index + 1)", failureTime: nil) }
+                if value == "none" { return nil }
                 guard let time = Double(value) else {
                     throw AnalyticsCLIError("--failure-times: item \(index + 1) \"\(value)\" is not a number or 'none'")
                 }
-                return (id: "patient-\(index + 1)", failureTime: time)
+                return time
             }
         }
     }
-}
-
-/// JSON output of `analytics payments`.
-struct AnalyticsPaymentsReport: Encodable {
-    var agreement: PaymentAgreement
-    var payments: [Payment]
-    var presentValue: Double
-    var ledger: [PaymentSchedules.LedgerEntry]?
-    var amortization: [PaymentSchedules.AmortizationRow]?
 }
