@@ -42,7 +42,7 @@ func addRegistryPages(to router: Router<AppRequestContext>, pages: Pages, regist
         let language = Language.from(request)
         let form = FormQuery(request.uri.query)
         var model = CostEffectivenessPage(
-            strategiesText: form.first("strategies") ?? CostEffectivenessPage.example,
+            strategiesText: form.first("strategies") ?? CostEffectivenessPage.example(language),
             willingnessToPayText: form.first("wtp") ?? "50000", language: language)
         do {
             try model.compute()
@@ -94,8 +94,9 @@ struct RegistryOverviewPage: PageModel {
 
     var context: [String: Any] {
         let text = RegistryText(language)
-        func table(_ id: String, _ caption: String, _ column: String, _ items: [CategoryCount], _ prefix: String?) -> [String: Any] {
-            ["id": id, "caption": text[caption], "column": text[column],
+        func table(_ id: String, _ caption: String, _ column: String, _ items: [CategoryCount], _ prefix: String?,
+                   counted: String = "column_episodes") -> [String: Any] {
+            ["id": id, "caption": text[caption], "column": text[column], "counted": text[counted],
              "rows": items.map { item in
                  ["label": prefix.map { text["\($0)_\(item.code)"] } ?? item.code, "count": text.count(item.count)]
              }]
@@ -114,8 +115,9 @@ struct RegistryOverviewPage: PageModel {
                 table("by-product", "registry_by_product", "column_product", summary.byProduct, "product"),
                 table("by-indication", "registry_by_indication", "column_indication", summary.byIndication, "indication"),
                 table("by-centre", "registry_by_centre", "column_centre", summary.byCentre, nil),
-                table("crs-grades", "registry_crs_grades", "column_grade", summary.crsGrades, "grade"),
-                table("icans-grades", "registry_icans_grades", "column_grade", summary.icansGrades, "grade"),
+                table("crs-grades", "registry_crs_grades", "column_grade", summary.crsGrades, "grade", counted: "column_infusions"),
+                table("icans-grades", "registry_icans_grades", "column_grade", summary.icansGrades, "grade",
+                      counted: "column_infusions"),
             ],
         ]
     }
@@ -243,15 +245,20 @@ struct CostEffectivenessPage: PageModel {
     var error: String?
     private var chart: RenderedChart?
 
-    /// Illustrative strategies (not registry results): standard care, and CAR-T with an up-front or an outcomes-based
-    /// payment, per patient over a lifetime.
-    static let example = """
-        strategy,cost,effect
-        Standard care,95000,1.9
-        CAR-T (up-front price),560000,4.6
-        CAR-T (outcomes-based payment),470000,4.6
-        Autologous transplant,180000,2.4
-        """
+    /// Illustrative strategies (not registry results), named in `language`: standard care, an autologous transplant,
+    /// and CAR-T with an up-front or an outcomes-based payment, per patient over a lifetime.
+    static func example(_ language: Language) -> String {
+        let names = language == .fr
+            ? ["Soins usuels", "CAR-T (prix payé d’avance)", "CAR-T (paiement selon les résultats)", "Greffe autologue"]
+            : ["Standard care", "CAR-T (up-front price)", "CAR-T (outcomes-based payment)", "Autologous transplant"]
+        return """
+            strategy,cost,effect
+            \(names[0]),95000,1.9
+            \(names[1]),560000,4.6
+            \(names[2]),470000,4.6
+            \(names[3]),180000,2.4
+            """
+    }
 
     init(strategiesText: String, willingnessToPayText: String, language: Language) {
         self.strategiesText = strategiesText

@@ -42,6 +42,7 @@ extension Strings {
         "column_centre": ("Centre", "Centre"),
         "column_grade": ("Grade", "Grade"),
         "column_episodes": ("Épisodes", "Episodes"),
+        "column_infusions": ("Perfusions", "Infusions"),
         "column_group": ("Groupe", "Group"),
         "product_tisagenlecleucel": ("tisagenlecleucel (Kymriah)", "tisagenlecleucel (Kymriah)"),
         "product_axicabtagene-ciloleucel": ("axicabtagène ciloleucel (Yescarta)", "axicabtagene ciloleucel (Yescarta)"),

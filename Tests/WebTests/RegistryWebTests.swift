@@ -124,7 +124,7 @@ struct RegistryWebTests {
                 ("/registry/survival", "Nombre à risque", "Number at risk"),
                 ("/registry/survival?endpoint=pfs&group=indication", "Survie sans progression", "Progression-free survival"),
                 ("/registry/follow-up", "Visites de suivi en retard", "Overdue follow-up visits"),
-                ("/registry/cost-effectiveness", "Frontière d’efficience", "Efficient frontier"),
+                ("/registry/cost-effectiveness", "Soins usuels", "Standard care"),
             ] {
                 try await client.execute(uri: uri, method: .get, headers: Self.staff) { response in
                     #expect(response.status == .ok, "\(uri)")
