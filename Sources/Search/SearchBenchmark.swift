@@ -14,6 +14,8 @@ public enum SearchBenchmark {
         public var maxMilliseconds: Double
         /// Mean number of matching trials per query.
         public var meanTotal: Double
+        /// The three queries with the highest median latency, with that median in milliseconds.
+        public var slowest: [(text: String, milliseconds: Double)] = []
 
         public var description: String {
             func format(_ value: Double) -> String {
@@ -22,7 +24,8 @@ public enum SearchBenchmark {
             }
             return "\(trials) trials: build \(format(buildSeconds)) s, index ≈ \(indexBytes / 1_048_576) MiB; "
                 + "\(queries) queries: p50 \(format(p50Milliseconds)) ms, p99 \(format(p99Milliseconds)) ms, "
-                + "max \(format(maxMilliseconds)) ms, mean matches \(Int(meanTotal))"
+                + "max \(format(maxMilliseconds)) ms, mean matches \(Int(meanTotal)); slowest: "
+                + slowest.map { "\"\($0.text)\" \(format($0.milliseconds)) ms" }.joined(separator: ", ")
         }
     }
 
@@ -70,23 +73,78 @@ public enum SearchBenchmark {
     public static func run(index: TrialIndex, queries: [SearchQuery], rounds: Int = 5) -> Report {
         let clock = ContinuousClock()
         var latencies: [Double] = []
+        var perQuery = [[Double]](repeating: [], count: queries.count)
         var totals = 0
         for _ in 0..<max(1, rounds) {
-            for query in queries {
+            for (number, query) in queries.enumerated() {
                 let begin = clock.now
                 let results = try? index.search(query)
-                latencies.append(seconds(clock.now - begin) * 1000)
+                let milliseconds = seconds(clock.now - begin) * 1000
+                latencies.append(milliseconds)
+                perQuery[number].append(milliseconds)
                 totals += results?.total ?? 0
             }
         }
         latencies.sort()
+        let medians = perQuery.enumerated().map { number, times in
+            (text: queries[number].text, milliseconds: times.sorted()[times.count / 2])
+        }
         func percentile(_ p: Double) -> Double {
             latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int((Double(latencies.count) * p).rounded(.down)))]
         }
         return Report(
             trials: index.count, buildSeconds: 0, indexBytes: index.memoryBytes, queries: latencies.count,
             p50Milliseconds: percentile(0.5), p99Milliseconds: percentile(0.99), maxMilliseconds: latencies.last ?? 0,
-            meanTotal: latencies.isEmpty ? 0 : Double(totals) / Double(latencies.count))
+            meanTotal: latencies.isEmpty ? 0 : Double(totals) / Double(latencies.count),
+            slowest: Array(medians.sorted { $0.milliseconds > $1.milliseconds }.prefix(3)))
+    }
+
+    /// A 64-bit FNV-1a hash of everything `index` returns for `queries` (each as given, sorted by distance with and
+    /// without its radius, with no text, and each one's second page): totals, hits with scores, nearest sites,
+    /// matched fields and terms, facet counts, cursors. Equal digests before and after an engine change show that results did not change.
+    public static func digest(index: TrialIndex, queries: [SearchQuery] = standardQueries) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ text: String) {
+            for byte in text.utf8 {
+                hash ^= UInt64(byte)
+                hash &*= 0x100_0000_01b3
+            }
+            hash ^= 0xFF
+            hash &*= 0x100_0000_01b3
+        }
+        var variants: [SearchQuery] = []
+        for query in queries {
+            var distance = query
+            distance.sort = .distance
+            var anywhere = distance
+            anywhere.radiusKm = nil
+            var recent = query
+            recent.text = ""
+            variants += [query, distance, anywhere, recent]
+        }
+        for query in variants {
+            guard let first = try? index.search(query) else {
+                mix("error")
+                continue
+            }
+            var pages = [first]
+            if let cursor = first.nextCursor {
+                var next = query
+                next.cursor = cursor
+                if let second = try? index.search(next) { pages.append(second) }
+            }
+            for results in pages {
+                mix("\(results.total) \(results.nextCursor ?? "-") \(results.interpretation)")
+                for hit in results.hits {
+                    let site = hit.nearestSite.map { "\($0.locationIndex) \($0.city ?? "-") \($0.distanceKm.bitPattern)" }
+                    mix("\(hit.nctId) \(hit.score.bitPattern) \(site ?? "-") \(hit.matchedFields) \(hit.matchedTerms)")
+                }
+                for facet in Facet.allCases {
+                    for count in results.facets[facet] ?? [] { mix("\(facet) \(count.value) \(count.count) \(count.selected)") }
+                }
+            }
+        }
+        return hash
     }
 
     /// `count` trials made by repeating `trials` with new NCT ids (NCT9xxxxxxx), for measuring at scale.

@@ -15,6 +15,11 @@ extension TrialIndex {
         for field in [SearchField.title, .conditions, .interventions, .summary] { mask |= 1 << UInt8(field.rawValue) }
         return mask
     }()
+    /// A set of at most 1/`sparseFraction` of the trials has its facets counted document by document rather than
+    /// with a bitset per value.
+    static let sparseFraction = 16
+    /// A query whose driving terms have at least this many postings is scored on two cores.
+    static let parallelPostings = 40_000
     /// Most values returned for the city facet (the other facets return every value with trials).
     static let cityFacetLimit = 100
 
@@ -38,18 +43,22 @@ extension TrialIndex {
 
         var scratch = scratchPool.take(count: documentCount)
         defer { scratchPool.give(&scratch) }
+        let area = origin.flatMap { origin in query.radiusKm.map { SearchArea(origin: origin, radius: $0) } }
+        var distances: [Float] = []
         var base = live
-        if !concepts.isEmpty {
-            base.formIntersection(match(concepts, scratch: &scratch))
-        }
+        var restricted = false
         if let age = query.acceptsAge {
             base.formIntersection(documents(acceptingAge: Float(age)))
+            restricted = true
         }
-        var distances: [Float] = []
-        if let origin, let radius = query.radiusKm {
-            let near = sitesWithin(radius, of: origin)
+        if let area {
+            let near = sitesWithin(area, distances: sort == .distance)
             distances = near.distances
             base.formIntersection(near.documents)
+            restricted = true
+        }
+        if !concepts.isEmpty {
+            base.formIntersection(match(concepts, within: restricted ? base : nil, scratch: &scratch))
         }
 
         var selections: [Facet: Bitset] = [:]
@@ -62,14 +71,17 @@ extension TrialIndex {
         var matching = base
         for set in selections.values { matching.formIntersection(set) }
 
+        let matchingMembers = members(of: matching)
         var facets: [Facet: [FacetCount]] = [:]
         for facet in query.facets {
             var set = matching
+            var setMembers = matchingMembers
             if selections[facet] != nil {
                 set = base
                 for (other, selection) in selections where other != facet { set.formIntersection(selection) }
+                setMembers = members(of: set)
             }
-            facets[facet] = facetCounts(facet, in: set, selected: query.filters[facet] ?? [])
+            facets[facet] = facetCounts(facet, in: set, members: setMembers, selected: query.filters[facet] ?? [])
         }
 
         let siteFilter = SiteFilter(selected: selectedSites)
@@ -120,118 +132,101 @@ extension TrialIndex {
 
     /// The documents matching the most required concepts (all of them when any document does); their BM25F scores
     /// (optional concepts included) are left in `scratch.scores`. `scratch.candidates` lists every scored document.
-    func match(_ concepts: [QueryConcept], scratch: inout ScoringScratch) -> Bitset {
-        for concept in concepts {
-            for alternative in concept.alternatives {
-                score(alternative, scratch: &scratch)
-            }
-            for doc in scratch.conceptTouched {
-                if scratch.matched[Int(doc)] == 0, scratch.scores[Int(doc)] == 0 { scratch.candidates.append(doc) }
-                scratch.scores[Int(doc)] += scratch.conceptBest[Int(doc)]
-                if !concept.isOptional { scratch.matched[Int(doc)] &+= 1 }
-                scratch.conceptBest[Int(doc)] = 0
-            }
-            scratch.conceptTouched.removeAll(keepingCapacity: true)
+    ///
+    /// A large query is split in two halves of the document ids, scored on two cores: every document's score is
+    /// computed by the same operations in the same order either way, so results do not depend on the split.
+    ///
+    /// `filter`, when given, limits scoring to its documents (the age and radius filters): documents outside it are
+    /// skipped as soon as the driving term finds them. When no document of `filter` matches every required concept,
+    /// the documents matching the most concepts must be found among all documents, so scoring runs again without it.
+    func match(_ concepts: [QueryConcept], within filter: Bitset?, scratch: inout ScoringScratch) -> Bitset {
+        if let filter {
+            let (documents, required) = match(concepts, filter: filter, scratch: &scratch)
+            if required == concepts.count(where: { !$0.isOptional }) { return documents }
+            scratch.clear()
         }
-        var required: UInt8 = 0
-        for doc in scratch.candidates { required = max(required, scratch.matched[Int(doc)]) }
-        var documents = Bitset(count: nctIds.count)
-        if required == 0 { return documents }
-        for doc in scratch.candidates where scratch.matched[Int(doc)] == required { documents.insert(doc) }
-        return documents
+        return match(concepts, filter: nil, scratch: &scratch).documents
     }
 
-    /// The BM25F score of one term in every document containing it (fields combined before saturation).
-    private func termScores(
-        _ term: UInt32, normalisers: [(constant: Float, perTerm: Float)], documents: Float,
-        scratch: inout ScoringScratch
-    ) -> (documents: [UInt32], scores: [Float], fields: [UInt8]) {
-        let frequency = Float(documentFrequency[Int(term)])
-        let idf = log(1 + max(0, documents - frequency + 0.5) / (frequency + 0.5))
-        for field in SearchField.allCases {
-            let list = postings[Int(term) * Self.fieldCount + field.rawValue]
-            let weight = field.weight
-            let (constant, perTerm) = normalisers[field.rawValue]
-            for (index, doc) in list.documents.enumerated() {
-                let length = Float(fieldLengths[Int(doc) * Self.fieldCount + field.rawValue])
-                let tf = Float(list.frequencies[index])
-                if scratch.termFrequency[Int(doc)] == 0 { scratch.termTouched.append(doc) }
-                scratch.termFrequency[Int(doc)] += weight * tf / (constant + perTerm * length)
-                scratch.termFields[Int(doc)] |= 1 << UInt8(field.rawValue)
-            }
-        }
-        var scores: [Float] = []
-        var fields: [UInt8] = []
-        scores.reserveCapacity(scratch.termTouched.count)
-        fields.reserveCapacity(scratch.termTouched.count)
-        for doc in scratch.termTouched {
-            let tf = scratch.termFrequency[Int(doc)]
-            scratch.termFrequency[Int(doc)] = 0
-            scores.append(idf * tf * (Self.k1 + 1) / (Self.k1 + tf))
-            fields.append(scratch.termFields[Int(doc)])
-            scratch.termFields[Int(doc)] = 0
-        }
-        let touched = scratch.termTouched
-        scratch.termTouched.removeAll(keepingCapacity: true)
-        return (touched, scores, fields)
-    }
-
-    /// Adds the alternative's score to `scratch.conceptBest` (keeping the best alternative per document).
-    private func score(_ alternative: QueryAlternative, scratch: inout ScoringScratch) {
+    /// The documents (of `filter`, if given) matching the most required concepts, and how many that is.
+    private func match(
+        _ concepts: [QueryConcept], filter: Bitset?, scratch: inout ScoringScratch
+    ) -> (documents: Bitset, required: Int) {
         let liveCount = Float(max(1, count))
-        let documents = Float(nctIds.count)
-        var normalisers: [(constant: Float, perTerm: Float)] = []
-        for field in SearchField.allCases {
+        let normalisers = SearchField.allCases.map { field in
             let average = max(1, Float(lengthTotals[field.rawValue]) / liveCount)
             let b = field.lengthNormalisation
-            normalisers.append((1 - b, b / average))
+            return FieldNormaliser(weight: field.weight, constant: 1 - b, perTerm: b / average)
         }
-        let termCount = alternative.terms.count
-        for term in alternative.terms {
-            if scratch.termScores[term] == nil {
-                scratch.termScores[term] = termScores(term, normalisers: normalisers, documents: documents, scratch: &scratch)
-            }
-            let cached = scratch.termScores[term]!
-            for (index, doc) in cached.documents.enumerated() {
-                if scratch.phraseHits[Int(doc)] == 0 {
-                    scratch.phraseTouched.append(doc)
-                    scratch.phraseFields[Int(doc)] = cached.fields[index]
-                } else {
-                    scratch.phraseFields[Int(doc)] &= cached.fields[index]
+        let plans = concepts.map { concept in
+            concept.alternatives.compactMap { AlternativePlan($0, index: self, normalisers: normalisers) }
+        }
+        let optional = concepts.map(\.isOptional)
+        let work = plans.joined().reduce(0) { $0 + $1.driverPostings }
+        let documentCount = nctIds.count
+        let workers = work >= Self.parallelPostings ? max(1, min(2, ProcessInfo.processInfo.activeProcessorCount)) : 1
+        let bounds = (0...workers).map { UInt32(documentCount * $0 / workers) }
+        var parts = [[UInt32]](repeating: [], count: workers)
+        let filterWords = filter?.words ?? []
+        filterWords.withUnsafeBufferPointer { filterWords in
+            fieldLengths.withUnsafeBufferPointer { lengths in
+                scratch.conceptBest.withUnsafeMutableBufferPointer { best in
+                    scratch.scores.withUnsafeMutableBufferPointer { scores in
+                        scratch.matched.withUnsafeMutableBufferPointer { matched in
+                            parts.withUnsafeMutableBufferPointer { parts in
+                                let accumulators = Accumulators(
+                                    lengths: lengths, filter: filter == nil ? nil : filterWords,
+                                    best: best.baseAddress!, scores: scores.baseAddress!,
+                                    matched: matched.baseAddress!)
+                                nonisolated(unsafe) let output = parts
+                                let run: @Sendable (Int) -> Void = { worker in
+                                    output[worker] = Self.score(
+                                        plans, optional: optional, in: bounds[worker]..<bounds[worker + 1],
+                                        into: accumulators)
+                                }
+                                if workers == 1 {
+                                    run(0)
+                                } else {
+                                    DispatchQueue.concurrentPerform(iterations: workers, execute: run)
+                                }
+                            }
+                        }
+                    }
                 }
-                scratch.phraseHits[Int(doc)] += 1
-                scratch.phraseScore[Int(doc)] += cached.scores[index]
             }
         }
-        let pairCount = termCount - 1
-        if pairCount > 0 {
-            for (first, second) in zip(alternative.terms, alternative.terms.dropFirst()) {
-                guard let list = pairIds[UInt64(first) << 32 | UInt64(second)] else { continue }
-                for doc in pairDocuments[Int(list)] where Int(scratch.phraseHits[Int(doc)]) == termCount {
-                    scratch.pairHits[Int(doc)] &+= 1
-                }
+        for part in parts { scratch.candidates.append(contentsOf: part) }
+        var required: UInt8 = 0
+        for doc in scratch.candidates { required = max(required, scratch.matched[Int(doc)]) }
+        var documents = Bitset(count: documentCount)
+        if required == 0 { return (documents, 0) }
+        for doc in scratch.candidates where scratch.matched[Int(doc)] == required { documents.insert(doc) }
+        return (documents, Int(required))
+    }
+
+    /// Scores the documents of `range` for every concept (its best alternative) and returns those scored.
+    private static func score(
+        _ plans: [[AlternativePlan]], optional: [Bool], in range: Range<UInt32>,
+        into accumulators: Accumulators
+    ) -> [UInt32] {
+        var candidates: [UInt32] = []
+        var touched: [UInt32] = []
+        for (concept, alternatives) in plans.enumerated() {
+            for plan in alternatives {
+                plan.score(
+                    in: range, lengths: accumulators.lengths, filter: accumulators.filter, best: accumulators.best,
+                    touched: &touched)
             }
-        }
-        for doc in scratch.phraseTouched {
-            let sharesTopicalField = scratch.phraseFields[Int(doc)] & Self.topicalFields != 0
-            scratch.phraseFields[Int(doc)] = 0
-            if Int(scratch.phraseHits[Int(doc)]) == termCount,
-                pairCount == 0 || scratch.pairHits[Int(doc)] > 0 || sharesTopicalField
-            {
-                var weight = alternative.weight
-                if pairCount > 0 {
-                    let adjacent = Float(min(Int(scratch.pairHits[Int(doc)]), pairCount)) / Float(pairCount)
-                    weight *= Self.scatteredPhraseWeight + (1 - Self.scatteredPhraseWeight) * adjacent
-                }
-                let value = scratch.phraseScore[Int(doc)] * weight
-                if scratch.conceptBest[Int(doc)] == 0 { scratch.conceptTouched.append(doc) }
-                scratch.conceptBest[Int(doc)] = max(scratch.conceptBest[Int(doc)], value)
+            for doc in touched {
+                let index = Int(doc)
+                if accumulators.matched[index] == 0, accumulators.scores[index] == 0 { candidates.append(doc) }
+                accumulators.scores[index] += accumulators.best[index]
+                if !optional[concept] { accumulators.matched[index] &+= 1 }
+                accumulators.best[index] = 0
             }
-            scratch.pairHits[Int(doc)] = 0
-            scratch.phraseHits[Int(doc)] = 0
-            scratch.phraseScore[Int(doc)] = 0
+            touched.removeAll(keepingCapacity: true)
         }
-        scratch.phraseTouched.removeAll(keepingCapacity: true)
+        return candidates
     }
 
     /// The fields where `terms` occur in `doc` and the terms found.
@@ -259,9 +254,21 @@ extension TrialIndex {
         return set
     }
 
-    private func facetCounts(_ facet: Facet, in set: Bitset, selected: Set<String>) -> [FacetCount] {
+    /// The documents of `set` in order when they are few enough to be counted one by one, else `nil`.
+    private func members(of set: Bitset) -> [UInt32]? {
+        let count = set.count
+        guard count <= nctIds.count / Self.sparseFraction else { return nil }
+        var members: [UInt32] = []
+        members.reserveCapacity(count)
+        set.forEach { members.append($0) }
+        return members
+    }
+
+    private func facetCounts(
+        _ facet: Facet, in set: Bitset, members: [UInt32]?, selected: Set<String>
+    ) -> [FacetCount] {
         let column = columns[facet.index]
-        let counts = column.counts(in: set)
+        let counts = column.counts(in: set, members: members)
         var result: [FacetCount] = []
         for (id, name) in column.names.enumerated() where counts[id] > 0 || selected.contains(name) {
             result.append(FacetCount(value: name, count: counts[id], selected: selected.contains(name)))
@@ -275,27 +282,24 @@ extension TrialIndex {
 
     // MARK: Distance
 
-    /// The documents with a located site within `radius` km of `origin`, and per document the distance of its
-    /// nearest such site (infinity for the others). One distance is computed per distinct point.
-    private func sitesWithin(_ radius: Double, of origin: GeoPoint) -> (documents: Bitset, distances: [Float]) {
+    /// The documents with a located site within the area, and, when `distances` is set, per document the distance
+    /// of its nearest such site (infinity for the others; empty otherwise). One distance is computed per distinct
+    /// point.
+    private func sitesWithin(_ area: SearchArea, distances keepsDistances: Bool) -> (documents: Bitset, distances: [Float]) {
         var documents = Bitset(count: nctIds.count)
-        var distances = [Float](repeating: .infinity, count: nctIds.count)
-        let latitudeSpan = radius / 111.0
-        let longitudeSpan = radius / max(1, 111.0 * cos(min(89, abs(origin.latitude) + latitudeSpan) * .pi / 180))
-        let rows = Int((origin.latitude - latitudeSpan + 90).rounded(.down))...Int((origin.latitude + latitudeSpan + 90).rounded(.down))
-        let columnRange = Int((origin.longitude - longitudeSpan + 180).rounded(.down))...Int((origin.longitude + longitudeSpan + 180).rounded(.down))
-        for row in rows {
-            for column in columnRange {
+        var distances = keepsDistances ? [Float](repeating: .infinity, count: nctIds.count) : []
+        for row in area.rows {
+            for column in area.columns {
                 guard let points = grid[Int32(row * 400 + column)] else { continue }
                 for point in points {
                     let location = GeoPoint(
                         latitude: Double(pointLatitudes[Int(point)]), longitude: Double(pointLongitudes[Int(point)]))
-                    let distance = Geography.kilometres(origin, location)
-                    guard distance <= radius else { continue }
+                    let distance = Geography.kilometres(area.origin, location)
+                    guard distance <= area.radius else { continue }
                     for site in pointSites[Int(point)] {
                         let doc = siteDocuments[Int(site)]
                         documents.insert(doc)
-                        distances[Int(doc)] = min(distances[Int(doc)], Float(distance))
+                        if keepsDistances { distances[Int(doc)] = min(distances[Int(doc)], Float(distance)) }
                     }
                 }
             }
@@ -326,33 +330,50 @@ extension TrialIndex {
 
 /// Which sites the location filters (country, province, health region, city) accept.
 private struct SiteFilter {
-    var selected: [Facet: Set<UInt32>]
+    let countries: Set<UInt32>?
+    let provinces: Set<UInt32>?
+    let regions: Set<UInt32>?
+    let cities: Set<UInt32>?
+
+    init(selected: [Facet: Set<UInt32>]) {
+        countries = selected[.country]
+        provinces = selected[.province]
+        regions = selected[.healthRegion]
+        cities = selected[.city]
+    }
 
     func accepts(country: UInt32, province: UInt32, region: UInt32, city: UInt32) -> Bool {
-        for (facet, value) in [(Facet.country, country), (.province, province), (.healthRegion, region), (.city, city)] {
-            if let values = selected[facet], !values.contains(value) { return false }
-        }
-        return true
+        (countries?.contains(country) ?? true) && (provinces?.contains(province) ?? true)
+            && (regions?.contains(region) ?? true) && (cities?.contains(city) ?? true)
+    }
+}
+
+/// A radius search: its origin and the one-degree grid cells that can hold points within the radius.
+struct SearchArea {
+    let origin: GeoPoint
+    let radius: Double
+    /// Rows (latitude + 90) and columns (longitude + 180) of the cells to visit.
+    let rows: ClosedRange<Int>
+    let columns: ClosedRange<Int>
+
+    init(origin: GeoPoint, radius: Double) {
+        self.origin = origin
+        self.radius = radius
+        let latitudeSpan = radius / 111.0
+        let longitudeSpan = radius / max(1, 111.0 * cos(min(89, abs(origin.latitude) + latitudeSpan) * .pi / 180))
+        let south = Int((origin.latitude - latitudeSpan + 90).rounded(.down))
+        let north = Int((origin.latitude + latitudeSpan + 90).rounded(.down))
+        let west = Int((origin.longitude - longitudeSpan + 180).rounded(.down))
+        let east = Int((origin.longitude + longitudeSpan + 180).rounded(.down))
+        rows = south...north
+        columns = west...east
     }
 }
 
 /// Dense per-document accumulators for one query. Between queries every array is all zeros and every list empty.
 struct ScoringScratch {
-    var termFrequency: [Float]
-    var termTouched: [UInt32] = []
-    /// Per term of the query, its documents and scores, computed once.
-    var termScores: [UInt32: (documents: [UInt32], scores: [Float], fields: [UInt8])] = [:]
-    /// Bit mask of the fields (``SearchField`` raw values) where the current term occurs, per document.
-    var termFields: [UInt8]
-    /// Fields where every word of the current phrase occurs so far, per document.
-    var phraseFields: [UInt8]
-    var phraseScore: [Float]
-    var phraseHits: [UInt8]
-    /// Adjacent word pairs of the current phrase found in the document.
-    var pairHits: [UInt8]
-    var phraseTouched: [UInt32] = []
+    /// The best alternative's score of the current concept, per document.
     var conceptBest: [Float]
-    var conceptTouched: [UInt32] = []
     /// The query's score of each document, and how many concepts it matched.
     var scores: [Float]
     var matched: [UInt8]
@@ -360,12 +381,6 @@ struct ScoringScratch {
     var candidates: [UInt32] = []
 
     init(count: Int) {
-        termFrequency = [Float](repeating: 0, count: count)
-        phraseScore = [Float](repeating: 0, count: count)
-        phraseHits = [UInt8](repeating: 0, count: count)
-        pairHits = [UInt8](repeating: 0, count: count)
-        termFields = [UInt8](repeating: 0, count: count)
-        phraseFields = [UInt8](repeating: 0, count: count)
         conceptBest = [Float](repeating: 0, count: count)
         scores = [Float](repeating: 0, count: count)
         matched = [UInt8](repeating: 0, count: count)
@@ -380,7 +395,168 @@ struct ScoringScratch {
             matched[Int(doc)] = 0
         }
         candidates.removeAll(keepingCapacity: true)
-        termScores.removeAll(keepingCapacity: true)
+    }
+}
+
+/// One field's BM25F constants for a query: its weight and length normaliser `constant + perTerm · length`.
+struct FieldNormaliser {
+    var weight: Float
+    var constant: Float
+    var perTerm: Float
+}
+
+/// The per-document arrays one query's scoring writes, as pointers: workers scoring disjoint document ranges write
+/// disjoint elements.
+private struct Accumulators: @unchecked Sendable {
+    let lengths: UnsafeBufferPointer<UInt16>
+    /// Words of the bitset of documents worth scoring, when not all are.
+    let filter: UnsafeBufferPointer<UInt64>?
+    /// The best alternative's score of the current concept.
+    let best: UnsafeMutablePointer<Float>
+    let scores: UnsafeMutablePointer<Float>
+    let matched: UnsafeMutablePointer<UInt8>
+}
+
+/// One non-empty posting list of a term, with its field's BM25F constants.
+private struct FieldPostings {
+    let documents: UnsafeBufferPointer<UInt32>
+    let frequencies: UnsafeBufferPointer<UInt8>
+    let field: Int
+    let normaliser: FieldNormaliser
+}
+
+/// One alternative ready to score: its terms' non-empty posting lists (fields in order), idf, and the order in
+/// which to read them.
+///
+/// The rarest term drives: its documents are visited in order, and every other term (rarest first) and adjacent
+/// pair is looked up by galloping forward in its sorted lists, so a phrase of common words costs about as much as
+/// its rarest word's postings rather than the sum of all of them.
+private struct AlternativePlan: @unchecked Sendable {
+    let weight: Float
+    let termCount: Int
+    let idfs: [Float]
+    /// Terms by increasing document frequency; the first drives.
+    let order: [Int]
+    /// The lists of term `t` are `lists[listStarts[t]..<listStarts[t + 1]]`.
+    let listStarts: [Int]
+    let lists: [FieldPostings]
+    /// Pair lists of the adjacent word pairs indexed (pairs never seen adjacent have none).
+    let pairs: [[UInt32]]
+    /// Postings of the driving term.
+    let driverPostings: Int
+
+    init?(_ alternative: QueryAlternative, index: TrialIndex, normalisers: [FieldNormaliser]) {
+        let terms = alternative.terms
+        guard !terms.isEmpty else { return nil }
+        weight = alternative.weight
+        termCount = terms.count
+        let documents = Float(index.nctIds.count)
+        idfs = terms.map { term in
+            let frequency = Float(index.documentFrequency[Int(term)])
+            return log(1 + max(0, documents - frequency + 0.5) / (frequency + 0.5))
+        }
+        order = terms.indices.sorted {
+            (index.documentFrequency[Int(terms[$0])], $0) < (index.documentFrequency[Int(terms[$1])], $1)
+        }
+        var starts = [0]
+        var lists: [FieldPostings] = []
+        for term in terms {
+            for field in 0..<TrialIndex.fieldCount {
+                let list = index.postings[Int(term) * TrialIndex.fieldCount + field]
+                guard list.count > 0 else { continue }
+                lists.append(
+                    FieldPostings(
+                        documents: list.documents, frequencies: list.frequencies, field: field,
+                        normaliser: normalisers[field]))
+            }
+            starts.append(lists.count)
+        }
+        listStarts = starts
+        self.lists = lists
+        pairs = zip(terms, terms.dropFirst()).compactMap { first, second in
+            index.pairIds[UInt64(first) << 32 | UInt64(second)].map { index.pairDocuments[Int($0)] }
+        }
+        driverPostings = lists[starts[order[0]]..<starts[order[0] + 1]].reduce(0) { $0 + $1.documents.count }
+    }
+
+    /// Keeps in `best` the alternative's score of each matching document of `range` and `filter` (the maximum
+    /// with what is there), appending to `touched` the documents whose `best` was 0.
+    func score(
+        in range: Range<UInt32>, lengths: UnsafeBufferPointer<UInt16>, filter: UnsafeBufferPointer<UInt64>?,
+        best: UnsafeMutablePointer<Float>, touched: inout [UInt32]
+    ) {
+        let fieldCount = TrialIndex.fieldCount
+        var positions = lists.map { PostingList.gallop($0.documents, from: 0, to: range.lowerBound) }
+        var pairPositions = pairs.map { pair in
+            pair.withUnsafeBufferPointer { PostingList.gallop($0, from: 0, to: range.lowerBound) }
+        }
+        var frequencies = [Float](repeating: 0, count: termCount)
+        let driver = order[0]
+        let driverLists = listStarts[driver]..<listStarts[driver + 1]
+        let pairCount = termCount - 1
+        while true {
+            var doc = UInt32.max
+            for list in driverLists where positions[list] < lists[list].documents.count {
+                doc = min(doc, lists[list].documents[positions[list]])
+            }
+            guard doc < range.upperBound else { return }
+            if let filter, filter[Int(doc >> 6)] & (1 << UInt64(doc & 63)) == 0 {
+                for list in driverLists where positions[list] < lists[list].documents.count {
+                    if lists[list].documents[positions[list]] == doc { positions[list] += 1 }
+                }
+                continue
+            }
+            var shared: UInt8 = 0xFF
+            var found = true
+            for term in order {
+                var frequency: Float = 0
+                var fields: UInt8 = 0
+                for list in listStarts[term]..<listStarts[term + 1] {
+                    let postings = lists[list]
+                    let position = PostingList.gallop(postings.documents, from: positions[list], to: doc)
+                    guard position < postings.documents.count, postings.documents[position] == doc else {
+                        positions[list] = position
+                        continue
+                    }
+                    positions[list] = term == driver ? position + 1 : position
+                    let length = Float(lengths[Int(doc) * fieldCount + postings.field])
+                    let tf = Float(postings.frequencies[position])
+                    let normaliser = postings.normaliser
+                    frequency += normaliser.weight * tf / (normaliser.constant + normaliser.perTerm * length)
+                    fields |= 1 << UInt8(postings.field)
+                }
+                guard fields != 0 else {
+                    found = false
+                    break
+                }
+                frequencies[term] = frequency
+                shared &= fields
+            }
+            guard found else { continue }
+            var phraseScore: Float = 0
+            for term in 0..<termCount {
+                let tf = frequencies[term]
+                phraseScore += idfs[term] * tf * (TrialIndex.k1 + 1) / (TrialIndex.k1 + tf)
+            }
+            var pairHits = 0
+            for pair in pairs.indices {
+                pairs[pair].withUnsafeBufferPointer { documents in
+                    let position = PostingList.gallop(documents, from: pairPositions[pair], to: doc)
+                    pairPositions[pair] = position
+                    if position < documents.count, documents[position] == doc { pairHits += 1 }
+                }
+            }
+            let sharesTopicalField = shared & TrialIndex.topicalFields != 0
+            guard pairCount == 0 || pairHits > 0 || sharesTopicalField else { continue }
+            var weight = self.weight
+            if pairCount > 0 {
+                let adjacent = Float(min(pairHits, pairCount)) / Float(pairCount)
+                weight *= TrialIndex.scatteredPhraseWeight + (1 - TrialIndex.scatteredPhraseWeight) * adjacent
+            }
+            let value = phraseScore * weight
+            if best[Int(doc)] == 0 { touched.append(doc) }
+            best[Int(doc)] = max(best[Int(doc)], value)
+        }
     }
 }
 

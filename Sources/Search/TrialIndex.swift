@@ -296,26 +296,108 @@ extension Facet {
 }
 
 /// The documents containing one term in one field, with the term's frequency there.
+///
+/// Stored in a ``PostingStorage`` shared by copies of the list until one of them appends (copy on write), so that
+/// search can read it through pointers, without reference counting in its inner loops.
 struct PostingList: Sendable {
-    private(set) var documents: [UInt32] = []
-    /// Term frequency, saturated at 255.
-    private(set) var frequencies: [UInt8] = []
+    private var storage: PostingStorage?
+
+    var count: Int { storage?.count ?? 0 }
 
     mutating func append(_ doc: UInt32, tf: UInt16) {
-        documents.append(doc)
-        frequencies.append(UInt8(min(tf, 255)))
+        if storage == nil {
+            storage = PostingStorage(capacity: 4)
+        } else if !isKnownUniquelyReferenced(&storage!) {
+            storage = storage!.copy()
+        }
+        storage!.append(doc, frequency: UInt8(min(tf, 255)))
+    }
+
+    /// Document ids, increasing. Valid while this list (or a copy of it) is alive and unchanged.
+    var documents: UnsafeBufferPointer<UInt32> {
+        guard let storage else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: storage.documents, count: storage.count)
+    }
+
+    /// Term frequency per document, saturated at 255; same validity as ``documents``.
+    var frequencies: UnsafeBufferPointer<UInt8> {
+        guard let storage else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: storage.frequencies, count: storage.count)
     }
 
     /// Whether `doc` is in the list (binary search).
     func contains(_ doc: UInt32) -> Bool {
-        var low = 0
-        var high = documents.count
-        while low < high {
-            let middle = (low + high) / 2
-            if documents[middle] < doc { low = middle + 1 } else { high = middle }
-        }
-        return low < documents.count && documents[low] == doc
+        let documents = documents
+        let index = Self.gallop(documents, from: 0, to: doc)
+        return index < documents.count && documents[index] == doc
     }
 
-    var memoryBytes: Int { documents.capacity * 4 + frequencies.capacity }
+    var memoryBytes: Int { storage.map { $0.capacity * 5 + 48 } ?? 0 }
+
+    /// The first index at or after `start` whose document is at least `doc` in increasing `documents`
+    /// (exponential, then binary search): cheap when the answer is near `start`.
+    @inline(__always)
+    static func gallop(_ documents: UnsafeBufferPointer<UInt32>, from start: Int, to doc: UInt32) -> Int {
+        guard start < documents.count, documents[start] < doc else { return start }
+        var low = start
+        var step = 1
+        var high = start + 1
+        while high < documents.count, documents[high] < doc {
+            low = high
+            step <<= 1
+            high = low + step
+        }
+        var first = low + 1
+        var last = min(high, documents.count)
+        while first < last {
+            let middle = (first + last) / 2
+            if documents[middle] < doc { first = middle + 1 } else { last = middle }
+        }
+        return first
+    }
+}
+
+/// The growable arrays of a ``PostingList``. Mutated only while uniquely referenced.
+final class PostingStorage: @unchecked Sendable {
+    private(set) var count = 0
+    private(set) var capacity: Int
+    private(set) var documents: UnsafeMutablePointer<UInt32>
+    private(set) var frequencies: UnsafeMutablePointer<UInt8>
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+        documents = .allocate(capacity: self.capacity)
+        frequencies = .allocate(capacity: self.capacity)
+    }
+
+    deinit {
+        documents.deallocate()
+        frequencies.deallocate()
+    }
+
+    func copy() -> PostingStorage {
+        let copy = PostingStorage(capacity: capacity)
+        copy.documents.initialize(from: documents, count: count)
+        copy.frequencies.initialize(from: frequencies, count: count)
+        copy.count = count
+        return copy
+    }
+
+    func append(_ doc: UInt32, frequency: UInt8) {
+        if count == capacity {
+            let grown = capacity * 2
+            let newDocuments = UnsafeMutablePointer<UInt32>.allocate(capacity: grown)
+            newDocuments.initialize(from: documents, count: count)
+            documents.deallocate()
+            documents = newDocuments
+            let newFrequencies = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+            newFrequencies.initialize(from: frequencies, count: count)
+            frequencies.deallocate()
+            frequencies = newFrequencies
+            capacity = grown
+        }
+        documents[count] = doc
+        frequencies[count] = frequency
+        count += 1
+    }
 }

@@ -126,6 +126,7 @@ struct SearchBench: AsyncParsableCommand {
             print("keyword + facets + distance: \(full)")
             let keyword = SearchBenchmark.run(index: index, queries: SearchBenchmark.keywordQueries, rounds: rounds)
             print("keyword only, top 20:        \(keyword)")
+            print("results digest:              \(String(SearchBenchmark.digest(index: index), radix: 16))")
         }
     }
 
