@@ -1,4 +1,4 @@
-import Analytics
+@testable import Analytics
 import Foundation
 import Testing
 
@@ -59,6 +59,19 @@ import Testing
         input = try Self.input()
         input.strategies[1].name = "Standard care"
         #expect(throws: AnalyticsError.invalid(field: "strategies[1].name", reason: "duplicate \"Standard care\"")) { try input.run() }
+    }
+
+    @Test func substitutedModelsAreWrittenAsJSONThatReadsBackTheSame() throws {
+        let source = #"{"a": [0.1, 1e-05, -3, 1.7976931348623157e308, 123456789012345, true, null], "b\"c": "line\nbreak \u0001 é", "d": {}, "p": {"parameter": "x", "scale": -1, "offset": 1}}"#
+        let value = try JSONDecoder().decode(JSONValue.self, from: Data(source.utf8))
+        var text = ""
+        value.substituting(["x": 0.30000000000000004]).write(to: &text)
+        let back = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        guard case let .object(fields) = back, case let .object(original) = value else { Issue.record("not objects"); return }
+        #expect(fields["a"] == original["a"])
+        #expect(fields["b\"c"] == .string("line\nbreak \u{1} é"))
+        #expect(fields["d"] == .object([:]))
+        #expect(fields["p"] == .number(1 - 0.30000000000000004))
     }
 
     @Test func includeIterationsAddsThePlane() throws {
