@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "passerelle", targets: ["passerelle"]),
         .library(name: "Trials", targets: ["Trials"]),
         .library(name: "Search", targets: ["Search"]),
+        .library(name: "Matching", targets: ["Matching"]),
         .library(name: "Analytics", targets: ["Analytics"]),
         .library(name: "Registry", targets: ["Registry"]),
         .library(name: "Charts", targets: ["Charts"]),
@@ -38,6 +39,10 @@ let package = Package(
 
         // Domain: the bilingual search engine (analyzers, synonym lexicon, BM25F index, facets, distance). No I/O.
         .target(name: "Search", dependencies: ["Trials"]),
+
+        // Domain: patient → ranked trials with each criterion met / not met / unknown (criteria parser, patient
+        // profile, eligibility, ranking, TREC evaluation). No I/O.
+        .target(name: "Matching", dependencies: ["Trials", "Search"]),
 
         // Domain: survival, cost-effectiveness, budget impact and payment schedules. No I/O.
         .target(name: "Analytics"),
@@ -78,7 +83,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Trials", "Storage", "DemoData", "Search", "Charts", "API", "Registry", "Analytics",
+                "Trials", "Storage", "DemoData", "Search", "Charts", "API", "Registry", "Analytics", "Matching",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -95,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "passerelle",
             dependencies: [
-                "Trials", "Storage", "Web", "DemoData", "Analytics", "Registry", "Search",
+                "Trials", "Storage", "Web", "DemoData", "Analytics", "Registry", "Search", "Matching",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -103,6 +108,8 @@ let package = Package(
 
         .testTarget(name: "TrialsTests", dependencies: ["Trials"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Trials"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "MatchingTests", dependencies: ["Matching", "Search", "Trials", "DemoData", "Storage"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["passerelle"]),
         .testTarget(name: "AnalyticsTests", dependencies: ["Analytics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Analytics"]),

@@ -1,58 +1,167 @@
-/// Eligibility criteria text split into inclusion and exclusion items, for display. Registrations write criteria
-/// as free text with headings ("Inclusion Criteria:", "Key Exclusion Criteria", "Critères d'inclusion") and bullets
-/// (`*`, `-`, `•`, `1.`, `a)`); this reads those conventions and keeps everything else as it is.
+/// Eligibility criteria text split into single criteria, for display and for matching.
+///
+/// Registrations write criteria as free text with headings ("Inclusion Criteria:", "Key Exclusion Criteria",
+/// "Critères d'inclusion") and bullets. The rules, in order:
+/// 1. **Sections** come from headings (case and accents ignored; "Key", "Main", "Major" allowed; colon optional).
+///    Text before any heading is in ``Section/other``.
+/// 2. **Items**: every bulleted (`*`, `-`, `•`, `·`, `–`, `o `) or numbered (`1.`, `1)`, `(1)`, `a.`, `a)`, `(a)`,
+///    `i.`, `ii)`) line starts one criterion; a following line without a marker that starts with a lower-case
+///    letter, with no blank line between, continues it.
+/// 3. **Lead-ins**: an item ending with ":" directly followed by deeper items (more indented, or marked
+///    differently) is not a criterion itself; each deeper item becomes a criterion with the lead-in as its
+///    ``Item/context`` ("Adequate organ function defined as:" + "ANC ≥ 1.5 × 10⁹/L").
+/// 4. In a section without markers, each line or paragraph is one criterion.
+/// 5. ClinicalTrials.gov's Markdown escapes (`\<`, `\>`, `\*`, …) are removed.
 public struct CriteriaText: Sendable, Equatable {
-    /// Items under an inclusion heading.
-    public var inclusion: [String]
-    /// Items under an exclusion heading.
-    public var exclusion: [String]
-    /// Items before any heading, or all items when the text has no heading.
-    public var other: [String]
+    /// Where a criterion sits.
+    public enum Section: String, Sendable, Codable, CaseIterable {
+        case inclusion, exclusion, other
+    }
+
+    /// One criterion as written.
+    public struct Item: Sendable, Equatable {
+        public var section: Section
+        /// The criterion without its bullet or number.
+        public var text: String
+        /// The lead-in the item completes, when it is one of a list under such a sentence.
+        public var context: String?
+
+        public init(section: Section, text: String, context: String? = nil) {
+            self.section = section
+            self.text = text
+            self.context = context
+        }
+
+        /// The text to show on its own: the lead-in (if any) followed by the item.
+        public var display: String { context.map { "\($0) \(text)" } ?? text }
+    }
+
+    /// Every criterion, in the order written.
+    public var items: [Item]
+
+    /// Criteria under an inclusion heading, as shown.
+    public var inclusion: [String] { items.filter { $0.section == .inclusion }.map(\.display) }
+    /// Criteria under an exclusion heading, as shown.
+    public var exclusion: [String] { items.filter { $0.section == .exclusion }.map(\.display) }
+    /// Criteria before any heading (all of them when the text has no heading), as shown.
+    public var other: [String] { items.filter { $0.section == .other }.map(\.display) }
+
+    /// How a line is marked, to tell sub-lists from their parent list.
+    enum Marker: Equatable {
+        case none
+        case bullet(Character)
+        case number
+        case letter
+        case roman
+    }
+
+    /// An item being built, with where and how it was marked.
+    private struct Open {
+        var item: Item
+        var indent: Int
+        var marker: Marker
+    }
+
+    /// A lead-in whose sub-list is still open.
+    private struct LeadIn {
+        var text: String
+        var indent: Int
+        var marker: Marker
+    }
 
     public init(_ text: String) {
-        var inclusion: [String] = []
-        var exclusion: [String] = []
-        var other: [String] = []
-        enum Section { case none, inclusion, exclusion }
-        var section = Section.none
+        var items: [Item] = []
+        var section = Section.other
         var previousBlank = true
-        func append(_ item: String, continuing: Bool) {
-            switch section {
-            case .none: Self.add(item, to: &other, continuing: continuing)
-            case .inclusion: Self.add(item, to: &inclusion, continuing: continuing)
-            case .exclusion: Self.add(item, to: &exclusion, continuing: continuing)
-            }
+        var open: Open?
+        var leadIns: [LeadIn] = []
+
+        func close() {
+            if let current = open { items.append(current.item) }
+            open = nil
         }
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        func start(_ body: String, indent: Int, marker: Marker) {
+            var marker = marker
+            // "i." after "h." is a letter, not a roman numeral.
+            if marker == .roman, body.count > 0, let current = open, current.marker == .letter, current.indent == indent {
+                marker = .letter
+            }
+            // The open item becomes a lead-in when it ends with ":" and this item is deeper than it.
+            if let current = open, current.item.text.hasSuffix(":"),
+                Self.isDeeper(indent: indent, marker: marker, than: current.indent, current.marker)
+            {
+                leadIns.append(LeadIn(text: current.item.display, indent: current.indent, marker: current.marker))
+                open = nil
+            } else {
+                close()
+            }
+            while let last = leadIns.last, !Self.isDeeper(indent: indent, marker: marker, than: last.indent, last.marker) {
+                leadIns.removeLast()
+            }
+            open = Open(
+                item: Item(section: section, text: body, context: leadIns.last?.text), indent: indent, marker: marker)
+        }
+
+        for rawLine in Self.unescaped(text).split(separator: "\n", omittingEmptySubsequences: false) {
+            let indent = rawLine.prefix { $0 == " " || $0 == "\t" }.count
             let line = rawLine.trimmed
             if line.isEmpty {
                 previousBlank = true
                 continue
             }
             defer { previousBlank = false }
-            if let heading = Self.heading(line) {
+            let marked = Self.marked(line)
+            if let heading = Self.heading(marked?.text ?? line) {
+                close()
+                leadIns.removeAll()
                 section = heading.isInclusion ? .inclusion : .exclusion
-                if !heading.rest.isEmpty { append(heading.rest, continuing: false) }
+                if !heading.rest.isEmpty { start(heading.rest, indent: indent, marker: .none) }
                 continue
             }
-            if let item = Self.bulletItem(line) {
-                append(item, continuing: false)
+            if let marked {
+                start(marked.text, indent: indent, marker: marked.marker)
+            } else if !previousBlank, open != nil, line.first?.isLowercase ?? false {
+                open!.item.text += " " + line
             } else {
-                let continuing = !previousBlank && (line.first?.isLowercase ?? false)
-                append(line, continuing: continuing)
+                start(line, indent: indent, marker: .none)
             }
         }
-        self.inclusion = inclusion
-        self.exclusion = exclusion
-        self.other = other
+        close()
+        self.items = items.filter { !Self.isFiller($0.text) }
     }
 
-    private static func add(_ item: String, to list: inout [String], continuing: Bool) {
-        if continuing, let last = list.popLast() {
-            list.append(last + " " + item)
-        } else {
-            list.append(item)
+    /// Whether an item at (`indent`, `marker`) belongs under a lead-in at (`parentIndent`, `parentMarker`).
+    private static func isDeeper(indent: Int, marker: Marker, than parentIndent: Int, _ parentMarker: Marker) -> Bool {
+        indent > parentIndent || (indent == parentIndent && marker != parentMarker)
+    }
+
+    /// Lines that hold no criterion ("Not applicable", "N/A", "None").
+    private static func isFiller(_ text: String) -> Bool {
+        let folded = text.lowercased().trimmingCharacters(in: .init(charactersIn: ".: "))
+        return folded.isEmpty || ["n/a", "na", "none", "not applicable", "sans objet", "aucun"].contains(folded)
+    }
+
+    /// Drops ClinicalTrials.gov's Markdown escapes: a backslash before punctuation.
+    static func unescaped(_ text: String) -> String {
+        guard text.contains("\\") else { return text }
+        var result = ""
+        result.reserveCapacity(text.count)
+        var iterator = text.makeIterator()
+        var pending: Character?
+        while let character = pending ?? iterator.next() {
+            pending = nil
+            if character == "\\", let next = iterator.next() {
+                if next.isPunctuation || next.isSymbol {
+                    result.append(next)
+                } else {
+                    result.append(character)
+                    pending = next
+                }
+            } else {
+                result.append(character)
+            }
         }
+        return result
     }
 
     /// A heading line: whether it opens inclusion or exclusion, and any text after its colon.
@@ -61,39 +170,64 @@ public struct CriteriaText: Sendable, Equatable {
             .replacingOccurrences(of: "è", with: "e").replacingOccurrences(of: "é", with: "e")
             .replacingOccurrences(of: "’", with: "'")
         let colon = folded.firstIndex(of: ":")
-        let head = colon.map { String(folded[..<$0]) } ?? folded
+        var head = (colon.map { String(folded[..<$0]) } ?? folded).trimmed
         guard head.count <= 60 else { return nil }
-        let isInclusion = head.contains("inclusion criteria") || head.contains("criteres d'inclusion")
-            || head.contains("inclusion criterion") || head == "inclusion" || head == "key inclusion"
-        let isExclusion = head.contains("exclusion criteria") || head.contains("criteres d'exclusion")
-            || head.contains("exclusion criterion") || head == "exclusion" || head == "key exclusion"
+        for prefix in ["key ", "main ", "major ", "general ", "principal "] where head.hasPrefix(prefix) {
+            head.removeFirst(prefix.count)
+        }
+        func opens(_ word: String) -> Bool {
+            head.hasPrefix("\(word) criteri") || head == word || head.hasPrefix("criteres d'\(word)")
+                || head.hasPrefix("critere d'\(word)") || head.hasPrefix("\(word)s criteri")
+                || head.hasPrefix("criteria for \(word)") || head == "\(word)s"
+        }
+        let isInclusion = opens("inclusion")
+        let isExclusion = opens("exclusion")
         guard isInclusion != isExclusion else { return nil }
         var rest = ""
         if let colon = line.firstIndex(of: ":") {
             rest = String(line[line.index(after: colon)...]).trimmed
-        } else if colon == nil, head.count < line.count {
-            rest = ""
         }
         return (isInclusion, rest)
     }
 
     /// The text of a bulleted or numbered line without its marker, or `nil` when the line has none.
     static func bulletItem(_ line: String) -> String? {
+        marked(line)?.text
+    }
+
+    /// The marker of a line and its text without it.
+    static func marked(_ line: String) -> (marker: Marker, text: String)? {
         let characters = Array(line)
         guard let first = characters.first else { return nil }
-        if "*-•·–▪◦".contains(first) {
-            return String(characters.dropFirst()).trimmed
+        if "*-•·–▪◦●○".contains(first) {
+            let text = String(characters.dropFirst()).trimmed
+            return text.isEmpty ? nil : (.bullet(first), text)
         }
+        if first == "o", characters.count > 2, characters[1] == " " {
+            return (.bullet("o"), String(characters.dropFirst(2)).trimmed)
+        }
+        // "(1)", "(a)", "(iv)"
         var index = 0
-        while index < characters.count, index < 3, characters[index].isNumber { index += 1 }
-        if index == 0, characters.count > 2, characters[0].isLetter, characters[0].isLowercase,
-            characters[1] == ")" || characters[1] == "."
-        {
-            index = 1
+        let parenthesised = first == "("
+        if parenthesised { index = 1 }
+        var end = index
+        while end < characters.count, end - index < 4, characters[end].isLetter || characters[end].isNumber { end += 1 }
+        guard end > index, end < characters.count else { return nil }
+        let label = String(characters[index..<end])
+        let closing = characters[end]
+        let closes = parenthesised ? closing == ")" : (closing == "." || closing == ")")
+        guard closes, end + 1 < characters.count, characters[end + 1] == " " else { return nil }
+        let marker: Marker
+        if label.allSatisfy(\.isNumber) {
+            marker = .number
+        } else if label.count <= 4, label.allSatisfy({ "ivx".contains($0) }) {
+            marker = .roman
+        } else if label.count == 1, let letter = label.first, letter.isLetter, letter.isLowercase || parenthesised {
+            marker = .letter
+        } else {
+            return nil
         }
-        guard index > 0, index + 1 < characters.count, characters[index] == "." || characters[index] == ")",
-            characters[index + 1] == " "
-        else { return nil }
-        return String(characters[(index + 1)...]).trimmed
+        let text = String(characters[(end + 1)...]).trimmed
+        return text.isEmpty ? nil : (marker, text)
     }
 }

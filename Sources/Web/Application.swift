@@ -88,10 +88,13 @@ func buildApplication(
     addFinderPages(to: router, pages: pages, finder: finder, store: store)
     addStaffRoutes(to: router, pages: pages, access: StaffAccess(token: configuration.staffToken))
     addRegistryPages(to: router, pages: pages, registry: registry)
+    addMatchPages(to: router, pages: pages, finder: finder)
 
     let api = router.group().add(middleware: APIProblemMiddleware())
-    try PasserelleAPI(trials: TrialsAPI(finder: finder, store: store, today: { Date() }), registry: RegistryAPI(registry: registry))
-        .registerHandlers(on: api)
+    try PasserelleAPI(
+        trials: TrialsAPI(finder: finder, store: store, today: { Date() }), registry: RegistryAPI(registry: registry),
+        matching: MatchAPI(finder: finder)
+    ).registerHandlers(on: api)
     let specification = try OpenAPISpecification.load()
     router.get("/openapi.yaml") { _, _ in
         Response(

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Matching
 import Search
 import ServiceLifecycle
 import Storage
@@ -19,6 +20,8 @@ final class Finder: Sendable {
     struct Snapshot: Sendable {
         var index: TrialIndex
         var summaries: [String: TrialSummary]
+        /// Patient matching over the same trials.
+        var matcher: TrialMatcher
         /// The last change-log sequence number applied.
         var sequence: Int64
     }
@@ -55,7 +58,8 @@ final class Finder: Sendable {
         var summaries: [String: TrialSummary] = [:]
         summaries.reserveCapacity(trials.count)
         for trial in trials { summaries[trial.nctId] = TrialSummary(trial, geography: geography) }
-        return Snapshot(index: index, summaries: summaries, sequence: sequence)
+        let matcher = TrialMatcher(index: MatchingIndex(trials: trials, lexicon: lexicon), lexicon: lexicon)
+        return Snapshot(index: index, summaries: summaries, matcher: matcher, sequence: sequence)
     }
 
     /// The current state.
@@ -88,15 +92,20 @@ final class Finder: Sendable {
         }
         var next = current
         next.sequence = sequence
+        var updated: [Trial] = []
+        var removed: Set<String> = []
         for nctId in changed.sorted() {
             if let trial = try await store.trial(nctId) {
                 next.index.add(trial)
                 next.summaries[nctId] = TrialSummary(trial, geography: geography)
+                updated.append(trial)
             } else {
                 next.index.remove(nctId: nctId)
                 next.summaries[nctId] = nil
+                removed.insert(nctId)
             }
         }
+        next.matcher = TrialMatcher(index: current.matcher.index.updating(updated, removing: removed), lexicon: lexicon)
         state.withLock { $0 = next }
         return changed.count
     }

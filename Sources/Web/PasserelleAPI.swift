@@ -7,6 +7,11 @@ struct PasserelleAPI: APIProtocol {
     let trials: TrialsAPI
     let registry: RegistryAPI
     let analytics = AnalyticsAPI()
+    let matching: MatchAPI
+
+    func matchPatient(_ input: Operations.MatchPatient.Input) async throws -> Operations.MatchPatient.Output {
+        try await matching.matchPatient(input)
+    }
 
     func searchTrials(_ input: Operations.SearchTrials.Input) async throws -> Operations.SearchTrials.Output {
         try await trials.searchTrials(input)

@@ -902,6 +902,438 @@ extension Components {
             case individual = "individual"
             case unknown = "unknown"
         }
+        /// - Remark: Generated from `#/components/schemas/MatchRequest`.
+        public struct MatchRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MatchRequest/patient`.
+            public var patient: Components.Schemas.Patient
+            /// Keep trials with a site near this place: postal code (H2X), city or "lat,lon".
+            ///
+            /// - Remark: Generated from `#/components/schemas/MatchRequest/near`.
+            public var near: Swift.String?
+            /// Requires `near`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MatchRequest/radius_km`.
+            public var radiusKm: Swift.Double?
+            /// Keep trials recruiting
+            ///
+            /// - Remark: Generated from `#/components/schemas/MatchRequest/recruiting_only`.
+            public var recruitingOnly: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/MatchRequest/limit`.
+            public var limit: Swift.Int?
+            /// Language of the labels.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MatchRequest/lang`.
+            @frozen public enum LangPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case fr = "fr"
+                case en = "en"
+            }
+            /// Language of the labels.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MatchRequest/lang`.
+            public var lang: Components.Schemas.MatchRequest.LangPayload?
+            /// Creates a new `MatchRequest`.
+            ///
+            /// - Parameters:
+            ///   - patient:
+            ///   - near: Keep trials with a site near this place: postal code (H2X), city or "lat,lon".
+            ///   - radiusKm: Requires `near`.
+            ///   - recruitingOnly: Keep trials recruiting
+            ///   - limit:
+            ///   - lang: Language of the labels.
+            public init(
+                patient: Components.Schemas.Patient,
+                near: Swift.String? = nil,
+                radiusKm: Swift.Double? = nil,
+                recruitingOnly: Swift.Bool? = nil,
+                limit: Swift.Int? = nil,
+                lang: Components.Schemas.MatchRequest.LangPayload? = nil
+            ) {
+                self.patient = patient
+                self.near = near
+                self.radiusKm = radiusKm
+                self.recruitingOnly = recruitingOnly
+                self.limit = limit
+                self.lang = lang
+            }
+            public enum CodingKeys: String, CodingKey {
+                case patient
+                case near
+                case radiusKm = "radius_km"
+                case recruitingOnly = "recruiting_only"
+                case limit
+                case lang
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Patient`.
+        public struct Patient: Codable, Hashable, Sendable {
+            /// Free text in French or English. Write no name or health insurance number.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Patient/text`.
+            public var text: Swift.String?
+            /// Years.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Patient/age`.
+            public var age: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/Patient/sex`.
+            @frozen public enum SexPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case female = "female"
+                case male = "male"
+            }
+            /// - Remark: Generated from `#/components/schemas/Patient/sex`.
+            public var sex: Components.Schemas.Patient.SexPayload?
+            /// - Remark: Generated from `#/components/schemas/Patient/ecog`.
+            public var ecog: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/Patient/diagnoses`.
+            public var diagnoses: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/Patient/priorTherapies`.
+            public var priorTherapies: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/Patient/priorLines`.
+            public var priorLines: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/Patient/pregnant`.
+            public var pregnant: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/Patient/labs`.
+            public var labs: [Components.Schemas.LabValue]?
+            /// Creates a new `Patient`.
+            ///
+            /// - Parameters:
+            ///   - text: Free text in French or English. Write no name or health insurance number.
+            ///   - age: Years.
+            ///   - sex:
+            ///   - ecog:
+            ///   - diagnoses:
+            ///   - priorTherapies:
+            ///   - priorLines:
+            ///   - pregnant:
+            ///   - labs:
+            public init(
+                text: Swift.String? = nil,
+                age: Swift.Double? = nil,
+                sex: Components.Schemas.Patient.SexPayload? = nil,
+                ecog: Swift.Int? = nil,
+                diagnoses: [Swift.String]? = nil,
+                priorTherapies: [Swift.String]? = nil,
+                priorLines: Swift.Int? = nil,
+                pregnant: Swift.Bool? = nil,
+                labs: [Components.Schemas.LabValue]? = nil
+            ) {
+                self.text = text
+                self.age = age
+                self.sex = sex
+                self.ecog = ecog
+                self.diagnoses = diagnoses
+                self.priorTherapies = priorTherapies
+                self.priorLines = priorLines
+                self.pregnant = pregnant
+                self.labs = labs
+            }
+            public enum CodingKeys: String, CodingKey {
+                case text
+                case age
+                case sex
+                case ecog
+                case diagnoses
+                case priorTherapies
+                case priorLines
+                case pregnant
+                case labs
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/LabValue`.
+        public struct LabValue: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/LabValue/analyte`.
+            @frozen public enum AnalytePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case hemoglobin = "hemoglobin"
+                case platelets = "platelets"
+                case neutrophils = "neutrophils"
+                case leukocytes = "leukocytes"
+                case lymphocytes = "lymphocytes"
+                case creatinine = "creatinine"
+                case creatinineClearance = "creatinineClearance"
+                case bilirubin = "bilirubin"
+                case alt = "alt"
+                case ast = "ast"
+                case albumin = "albumin"
+                case inr = "inr"
+                case hba1c = "hba1c"
+                case lvef = "lvef"
+                case potassium = "potassium"
+                case sodium = "sodium"
+                case glucose = "glucose"
+                case ldl = "ldl"
+                case bmi = "bmi"
+                case cd4 = "cd4"
+                case viralLoad = "viralLoad"
+                case weight = "weight"
+            }
+            /// - Remark: Generated from `#/components/schemas/LabValue/analyte`.
+            public var analyte: Components.Schemas.LabValue.AnalytePayload
+            /// In the canonical unit: g/dL, ×10⁹/L, mg/dL, mL/min, U/L, %, mmol/L, kg/m², cells/µL, copies/mL, kg (docs/MATCHING.md).
+            ///
+            /// - Remark: Generated from `#/components/schemas/LabValue/value`.
+            public var value: Swift.Double
+            /// The value is a multiple of the upper limit of normal.
+            ///
+            /// - Remark: Generated from `#/components/schemas/LabValue/relativeToULN`.
+            public var relativeToULN: Swift.Bool?
+            /// Creates a new `LabValue`.
+            ///
+            /// - Parameters:
+            ///   - analyte:
+            ///   - value: In the canonical unit: g/dL, ×10⁹/L, mg/dL, mL/min, U/L, %, mmol/L, kg/m², cells/µL, copies/mL, kg (docs/MATCHING.md).
+            ///   - relativeToULN: The value is a multiple of the upper limit of normal.
+            public init(
+                analyte: Components.Schemas.LabValue.AnalytePayload,
+                value: Swift.Double,
+                relativeToULN: Swift.Bool? = nil
+            ) {
+                self.analyte = analyte
+                self.value = value
+                self.relativeToULN = relativeToULN
+            }
+            public enum CodingKeys: String, CodingKey {
+                case analyte
+                case value
+                case relativeToULN
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MatchResponse`.
+        public struct MatchResponse: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MatchResponse/understood`.
+            public var understood: Components.Schemas.UnderstoodPatient
+            /// - Remark: Generated from `#/components/schemas/MatchResponse/matches`.
+            public var matches: [Components.Schemas.TrialMatch]
+            /// Creates a new `MatchResponse`.
+            ///
+            /// - Parameters:
+            ///   - understood:
+            ///   - matches:
+            public init(
+                understood: Components.Schemas.UnderstoodPatient,
+                matches: [Components.Schemas.TrialMatch]
+            ) {
+                self.understood = understood
+                self.matches = matches
+            }
+            public enum CodingKeys: String, CodingKey {
+                case understood
+                case matches
+            }
+        }
+        /// What was read from the patient (structured fields and the text), so it can be corrected.
+        ///
+        /// - Remark: Generated from `#/components/schemas/UnderstoodPatient`.
+        public struct UnderstoodPatient: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/UnderstoodPatient/age`.
+            public var age: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/UnderstoodPatient/sex`.
+            @frozen public enum SexPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case female = "female"
+                case male = "male"
+            }
+            /// - Remark: Generated from `#/components/schemas/UnderstoodPatient/sex`.
+            public var sex: Components.Schemas.UnderstoodPatient.SexPayload?
+            /// - Remark: Generated from `#/components/schemas/UnderstoodPatient/ecog`.
+            public var ecog: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/UnderstoodPatient/pregnant`.
+            public var pregnant: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/UnderstoodPatient/labs`.
+            public var labs: [Components.Schemas.LabValue]?
+            /// Creates a new `UnderstoodPatient`.
+            ///
+            /// - Parameters:
+            ///   - age:
+            ///   - sex:
+            ///   - ecog:
+            ///   - pregnant:
+            ///   - labs:
+            public init(
+                age: Swift.Double? = nil,
+                sex: Components.Schemas.UnderstoodPatient.SexPayload? = nil,
+                ecog: Swift.Int? = nil,
+                pregnant: Swift.Bool? = nil,
+                labs: [Components.Schemas.LabValue]? = nil
+            ) {
+                self.age = age
+                self.sex = sex
+                self.ecog = ecog
+                self.pregnant = pregnant
+                self.labs = labs
+            }
+            public enum CodingKeys: String, CodingKey {
+                case age
+                case sex
+                case ecog
+                case pregnant
+                case labs
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TrialMatch`.
+        public struct TrialMatch: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TrialMatch/nctId`.
+            public var nctId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TrialMatch/title`.
+            public var title: Swift.String
+            /// Only the order is meaningful.
+            ///
+            /// - Remark: Generated from `#/components/schemas/TrialMatch/score`.
+            public var score: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/TrialMatch/verdict`.
+            public var verdict: Components.Schemas.Label
+            /// - Remark: Generated from `#/components/schemas/TrialMatch/status`.
+            public var status: Components.Schemas.Label
+            /// Why the verdict
+            ///
+            /// - Remark: Generated from `#/components/schemas/TrialMatch/reasons`.
+            public var reasons: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/TrialMatch/nearestSite`.
+            public var nearestSite: Components.Schemas.MatchSite?
+            /// - Remark: Generated from `#/components/schemas/TrialMatch/criteria`.
+            public var criteria: [Components.Schemas.CriterionResult]
+            /// Creates a new `TrialMatch`.
+            ///
+            /// - Parameters:
+            ///   - nctId:
+            ///   - title:
+            ///   - score: Only the order is meaningful.
+            ///   - verdict:
+            ///   - status:
+            ///   - reasons: Why the verdict
+            ///   - nearestSite:
+            ///   - criteria:
+            public init(
+                nctId: Swift.String,
+                title: Swift.String,
+                score: Swift.Double,
+                verdict: Components.Schemas.Label,
+                status: Components.Schemas.Label,
+                reasons: [Swift.String],
+                nearestSite: Components.Schemas.MatchSite? = nil,
+                criteria: [Components.Schemas.CriterionResult]
+            ) {
+                self.nctId = nctId
+                self.title = title
+                self.score = score
+                self.verdict = verdict
+                self.status = status
+                self.reasons = reasons
+                self.nearestSite = nearestSite
+                self.criteria = criteria
+            }
+            public enum CodingKeys: String, CodingKey {
+                case nctId
+                case title
+                case score
+                case verdict
+                case status
+                case reasons
+                case nearestSite
+                case criteria
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MatchSite`.
+        public struct MatchSite: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MatchSite/facility`.
+            public var facility: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/MatchSite/city`.
+            public var city: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/MatchSite/distanceKm`.
+            public var distanceKm: Swift.Double
+            /// Creates a new `MatchSite`.
+            ///
+            /// - Parameters:
+            ///   - facility:
+            ///   - city:
+            ///   - distanceKm:
+            public init(
+                facility: Swift.String? = nil,
+                city: Swift.String? = nil,
+                distanceKm: Swift.Double
+            ) {
+                self.facility = facility
+                self.city = city
+                self.distanceKm = distanceKm
+            }
+            public enum CodingKeys: String, CodingKey {
+                case facility
+                case city
+                case distanceKm
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CriterionResult`.
+        public struct CriterionResult: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CriterionResult/section`.
+            @frozen public enum SectionPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case inclusion = "inclusion"
+                case exclusion = "exclusion"
+                case other = "other"
+            }
+            /// - Remark: Generated from `#/components/schemas/CriterionResult/section`.
+            public var section: Components.Schemas.CriterionResult.SectionPayload
+            /// - Remark: Generated from `#/components/schemas/CriterionResult/kind`.
+            @frozen public enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case age = "age"
+                case sex = "sex"
+                case diagnosis = "diagnosis"
+                case stage = "stage"
+                case performance = "performance"
+                case priorTherapy = "priorTherapy"
+                case laboratory = "laboratory"
+                case pregnancy = "pregnancy"
+                case organFunction = "organFunction"
+                case brainMetastases = "brainMetastases"
+                case infection = "infection"
+                case consent = "consent"
+                case other = "other"
+            }
+            /// - Remark: Generated from `#/components/schemas/CriterionResult/kind`.
+            public var kind: Components.Schemas.CriterionResult.KindPayload
+            /// - Remark: Generated from `#/components/schemas/CriterionResult/text`.
+            public var text: Swift.String
+            /// For an exclusion criterion
+            ///
+            /// - Remark: Generated from `#/components/schemas/CriterionResult/status`.
+            @frozen public enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case met = "met"
+                case notMet = "notMet"
+                case unknown = "unknown"
+            }
+            /// For an exclusion criterion
+            ///
+            /// - Remark: Generated from `#/components/schemas/CriterionResult/status`.
+            public var status: Components.Schemas.CriterionResult.StatusPayload
+            /// The patient's words or field the status rests on; empty when unknown.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CriterionResult/evidence`.
+            public var evidence: Swift.String
+            /// Creates a new `CriterionResult`.
+            ///
+            /// - Parameters:
+            ///   - section:
+            ///   - kind:
+            ///   - text:
+            ///   - status: For an exclusion criterion
+            ///   - evidence: The patient's words or field the status rests on; empty when unknown.
+            public init(
+                section: Components.Schemas.CriterionResult.SectionPayload,
+                kind: Components.Schemas.CriterionResult.KindPayload,
+                text: Swift.String,
+                status: Components.Schemas.CriterionResult.StatusPayload,
+                evidence: Swift.String
+            ) {
+                self.section = section
+                self.kind = kind
+                self.text = text
+                self.status = status
+                self.evidence = evidence
+            }
+            public enum CodingKeys: String, CodingKey {
+                case section
+                case kind
+                case text
+                case status
+                case evidence
+            }
+        }
         /// A code with its name in the requested language.
         ///
         /// - Remark: Generated from `#/components/schemas/Label`.

@@ -17,6 +17,17 @@ public import struct Foundation.Data
 public import struct Foundation.Date
 /// A type that performs HTTP operations defined by the OpenAPI document.
 public protocol APIProtocol: Sendable {
+    /// Ranks trials for a patient, each with its eligibility checklist.
+    ///
+    /// The patient is described by free text (a clinical note or the patient's own words, French or English) and/or
+    /// structured fields; structured fields win over the text. Trials are retrieved by the patient's concepts and
+    /// re-ranked by eligibility (docs/MATCHING.md). Nothing of the request is stored or logged. Invalid fields get
+    /// `400` with an RFC 9457 problem naming the field (`patient.age`).
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/v1/match`.
+    /// - Remark: Generated from `#/paths//api/v1/match/post(matchPatient)`.
+    func matchPatient(_ input: Operations.MatchPatient.Input) async throws -> Operations.MatchPatient.Output
     /// Search trials.
     ///
     /// Free text in French or English (synonyms and translations of medical terms, typo tolerance), filters with
@@ -124,6 +135,25 @@ public protocol APIProtocol: Sendable {
 
 /// Convenience overloads for operation inputs.
 extension APIProtocol {
+    /// Ranks trials for a patient, each with its eligibility checklist.
+    ///
+    /// The patient is described by free text (a clinical note or the patient's own words, French or English) and/or
+    /// structured fields; structured fields win over the text. Trials are retrieved by the patient's concepts and
+    /// re-ranked by eligibility (docs/MATCHING.md). Nothing of the request is stored or logged. Invalid fields get
+    /// `400` with an RFC 9457 problem naming the field (`patient.age`).
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/v1/match`.
+    /// - Remark: Generated from `#/paths//api/v1/match/post(matchPatient)`.
+    public func matchPatient(
+        headers: Operations.MatchPatient.Input.Headers = .init(),
+        body: Operations.MatchPatient.Input.Body
+    ) async throws -> Operations.MatchPatient.Output {
+        try await matchPatient(Operations.MatchPatient.Input(
+            headers: headers,
+            body: body
+        ))
+    }
     /// Search trials.
     ///
     /// Free text in French or English (synonyms and translations of medical terms, typo tolerance), filters with

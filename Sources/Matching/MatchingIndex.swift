@@ -1,0 +1,244 @@
+import Dispatch
+import Foundation
+import Search
+import Trials
+
+/// The trials as matching needs them: an inverted index over six fields (for retrieval with BM25F, and for the
+/// plain BM25 baseline over all text), each trial's typed criteria, and the lexicon concepts of its topic.
+///
+/// Built once from the store (like the finder's index) and never mutated, so it can be shared across threads.
+/// It uses the finder's analyzers and lexicon, so a French note finds English records the same way a French
+/// query does.
+public struct MatchingIndex: Sendable {
+    /// Indexed fields. `exclusion` is indexed for the baseline only: a trial is not about what it excludes.
+    enum Field: Int, CaseIterable {
+        case title, conditions, interventions, summary, inclusion, exclusion
+    }
+
+    struct Posting {
+        var document: UInt32
+        var field: UInt8
+        var frequency: UInt16
+    }
+
+    /// One trial's data for eligibility.
+    struct Document: Sendable {
+        var trial: Trial
+        var criteria: [PreparedCriterion]
+        /// Lexicon groups of the title and conditions: what the trial is about.
+        var topicGroups: Set<Int>
+    }
+
+    let lexicon: MedicalLexicon
+    var termIds: [String: UInt32] = [:]
+    var postings: [[Posting]] = []
+    var documentFrequency: [UInt32] = []
+    /// `documents.count × Field.allCases.count` lengths.
+    var fieldLengths: [UInt32] = []
+    var averageLengths = [Double](repeating: 1, count: Field.allCases.count)
+    var documents: [Document] = []
+
+    /// Indexes `trials` (later duplicates of an NCT id are skipped).
+    public init(trials: [Trial], lexicon: MedicalLexicon) {
+        self.lexicon = lexicon
+        var seen: Set<String> = []
+        let unique = trials.filter { seen.insert($0.nctId).inserted }
+        let analysed = Self.analyse(unique, lexicon: lexicon)
+        var totals = [Double](repeating: 0, count: Field.allCases.count)
+        for (offset, entry) in analysed.enumerated() {
+            let document = UInt32(offset)
+            documents.append(entry.document)
+            for field in Field.allCases {
+                let terms = entry.fields[field.rawValue]
+                fieldLengths.append(UInt32(terms.count))
+                totals[field.rawValue] += Double(terms.count)
+                var counts: [String: UInt16] = [:]
+                for term in terms { counts[term, default: 0] &+= 1 }
+                for (term, frequency) in counts {
+                    let id = self.id(of: term)
+                    if postings[Int(id)].last?.document != document { documentFrequency[Int(id)] += 1 }
+                    postings[Int(id)].append(Posting(document: document, field: UInt8(field.rawValue), frequency: frequency))
+                }
+            }
+        }
+        let count = Double(max(1, documents.count))
+        averageLengths = totals.map { max(1, $0 / count) }
+    }
+
+    private mutating func id(of term: String) -> UInt32 {
+        if let id = termIds[term] { return id }
+        let id = UInt32(postings.count)
+        termIds[term] = id
+        postings.append([])
+        documentFrequency.append(0)
+        return id
+    }
+
+    /// Number of trials.
+    public var count: Int { documents.count }
+
+    /// The trial at `document`.
+    func trial(_ document: Int) -> Trial { documents[document].trial }
+
+    /// Analyses trials on all cores: their field terms, typed criteria and topic concepts.
+    private static func analyse(_ trials: [Trial], lexicon: MedicalLexicon) -> [(fields: [[String]], document: Document)] {
+        let workers = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
+        let results = UnsafeSendableBox([(fields: [[String]], document: Document)?](repeating: nil, count: trials.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var index = worker
+            while index < trials.count {
+                results.set(index, analyse(trials[index], lexicon: lexicon))
+                index += workers
+            }
+        }
+        return results.values.map { $0! }
+    }
+
+    private static func analyse(_ trial: Trial, lexicon: MedicalLexicon) -> (fields: [[String]], document: Document) {
+        let criteria = CriteriaParser.parse(trial.eligibility.criteria ?? "")
+        var fields = [[String]](repeating: [], count: Field.allCases.count)
+        func add(_ text: String?, _ field: Field) {
+            guard let text, !text.isEmpty else { return }
+            fields[field.rawValue].append(contentsOf: TextAnalyzer.indexTerms(text))
+        }
+        add(trial.briefTitle, .title)
+        add(trial.officialTitle, .title)
+        add(trial.acronym, .title)
+        for text in trial.conditions + trial.keywords + trial.conditionMeshTerms { add(text, .conditions) }
+        for intervention in trial.interventions {
+            add(intervention.name, .interventions)
+            for name in intervention.otherNames { add(name, .interventions) }
+        }
+        for text in trial.interventionMeshTerms { add(text, .interventions) }
+        add(trial.briefSummary, .summary)
+        add(trial.detailedDescription, .summary)
+        for criterion in criteria {
+            add(criterion.text, criterion.section == .exclusion ? .exclusion : .inclusion)
+        }
+        let topic = topicGroups(trial, lexicon: lexicon)
+        let prepared = criteria.map { PreparedCriterion($0, lexicon: lexicon, topic: topic) }
+        return (fields, Document(trial: trial, criteria: prepared, topicGroups: topic))
+    }
+}
+
+/// The non-generic lexicon groups of a trial's title and conditions: what it is about.
+func topicGroups(_ trial: Trial, lexicon: MedicalLexicon) -> Set<Int> {
+    var topic: Set<Int> = []
+    for text in [trial.briefTitle] + trial.conditions + trial.conditionMeshTerms {
+        for mention in lexicon.spot(text).mentions {
+            topic.formUnion(mention.groups.filter { !lexicon.groups[$0].isGeneric })
+        }
+    }
+    return topic
+}
+
+/// A criterion with its lexicon concepts and content words worked out once, at index time.
+///
+/// Only the criterion's head is read: its own words (not the lead-in), up to "for", "due to", "associated with" or
+/// "secondary to" ("Prior chemotherapy *for metastatic breast cancer*" is about chemotherapy). Concepts stated
+/// in the negative ("must not have X", "without X", "no prior Y") are kept apart: the patient must not have them.
+struct PreparedCriterion: Sendable {
+    var criterion: Criterion
+    /// Non-generic lexicon groups the criterion asks the patient to have, and to be free of.
+    var required: [Int]
+    var forbidden: [Int]
+    /// Distinctive words (index terms, criteria boilerplate removed) asked for, and asked to be absent.
+    var requiredTerms: Set<String>
+    var forbiddenTerms: Set<String>
+    /// Every concept asked for is a modifier.
+    var modifiersOnly = false
+    /// The criterion named the trial's own condition, set aside (see ``init(_:lexicon:topic:)``).
+    var namesTopic = false
+    /// The criterion speaks of the past ("prior", "previous", "history of").
+    var aboutPast: Bool
+
+    /// `topic`: the trial's own conditions. An exclusion (or a negated inclusion) that names the trial's condition
+    /// describes a subtype or state of it ("Multiple myeloma not requiring treatment", "Active cancer other than
+    /// B-ALL"), which the patient's diagnosis alone cannot decide, so those concepts are set aside.
+    init(_ criterion: Criterion, lexicon: MedicalLexicon, topic: Set<Int> = []) {
+        self.criterion = criterion
+        var required: Set<Int> = []
+        var forbidden: Set<Int> = []
+        var requiredTerms: Set<String> = []
+        var forbiddenTerms: Set<String> = []
+        for span in ClinicalText.spans(Self.head(criterion.statement)) where span.assertion != .family {
+            let spotted = lexicon.spot(span.text)
+            let groups = spotted.mentions.flatMap(\.groups).filter { !lexicon.groups[$0].isGeneric }
+            let terms = Set(spotted.otherTerms).subtracting(EligibilityEvaluator.criterionWords)
+                .filter { $0.count > 2 && !$0.allSatisfy(\.isNumber) }
+            if span.assertion == .present {
+                required.formUnion(groups)
+                requiredTerms.formUnion(terms)
+            } else {
+                forbidden.formUnion(groups)
+                forbiddenTerms.formUnion(terms)
+            }
+        }
+        let aboutPast = ClinicalText.folded(criterion.statement).contains { ["prior", "previous", "previously", "history"].contains($0) }
+        if criterion.section == .exclusion, !aboutPast {
+            let kept = required.subtracting(topic)
+            if kept.count < required.count { namesTopic = true }
+            required = kept
+        }
+        let keptForbidden = forbidden.subtracting(topic)
+        if keptForbidden.count < forbidden.count { namesTopic = true }
+        forbidden = keptForbidden
+        // Modifiers ("metastatic", "relapsed", "adult") decide nothing when a more specific concept is named; when
+        // only modifiers are named, the criterion's other words must be stated too ("gastric … adenocarcinoma").
+        let specific = required.filter { !EligibilityEvaluator.modifierGroupIds.contains(lexicon.groups[$0].id) }
+        self.required = (specific.isEmpty ? required : specific).sorted()
+        modifiersOnly = specific.isEmpty && !required.isEmpty
+        self.forbidden = forbidden.sorted()
+        self.requiredTerms = requiredTerms
+        self.forbiddenTerms = forbiddenTerms
+        self.aboutPast = aboutPast
+    }
+
+    /// The criterion up to its first qualifying phrase; for "X of the following: a, b, c", the list.
+    static func head(_ text: String) -> String {
+        if let colon = text.firstIndex(of: ":"), text[..<colon].lowercased().contains("following"),
+            text.index(after: colon) < text.endIndex
+        {
+            return String(text[text.index(after: colon)...])
+        }
+        let lowered = text.lowercased()
+        var end = text.endIndex
+        for marker in [" for ", " due to ", " associated with ", " secondary to ", " within ", " in the last ",
+            " in the past ", " during ", " pour ", " dû à ", " due à ", " dans les "]
+        {
+            if let range = lowered.range(of: marker), range.lowerBound > lowered.startIndex {
+                let offset = lowered.distance(from: lowered.startIndex, to: range.lowerBound)
+                let index = text.index(text.startIndex, offsetBy: offset)
+                if index < end { end = index }
+            }
+        }
+        return String(text[..<end])
+    }
+}
+
+/// Lets `concurrentPerform` workers fill distinct slots of one array.
+final class UnsafeSendableBox<Element>: @unchecked Sendable {
+    private(set) var values: [Element]
+    private let lock = NSLock()
+
+    init(_ values: [Element]) { self.values = values }
+
+    func set(_ index: Int, _ value: Element) {
+        lock.lock()
+        values[index] = value
+        lock.unlock()
+    }
+}
+
+extension MatchingIndex {
+    /// The trials indexed, in index order.
+    public var trials: [Trial] { documents.map(\.trial) }
+
+    /// A new index with `changed` trials added or replacing those with the same NCT id, and `removed` ids left out
+    /// (rebuilt in full, so document frequencies stay exact).
+    public func updating(_ changed: [Trial], removing removed: Set<String> = []) -> MatchingIndex {
+        let replaced = Set(changed.map(\.nctId)).union(removed)
+        let kept = documents.map(\.trial).filter { !replaced.contains($0.nctId) }
+        return MatchingIndex(trials: kept + changed, lexicon: lexicon)
+    }
+}

@@ -1,0 +1,246 @@
+import Foundation
+import Search
+import Trials
+
+/// One trial for one patient: its place in the ranking and its eligibility checklist.
+public struct TrialMatch: Sendable {
+    public var nctId: String
+    /// Final score (retrieval × eligibility adjustments); only the order is meaningful.
+    public var score: Double
+    /// The BM25F score of the patient's concepts, before eligibility.
+    public var retrievalScore: Double
+    public var report: EligibilityReport
+}
+
+/// Ranks trials for a patient: concepts taken from the patient (lexicon concepts of what is stated present, and the
+/// note's distinctive words; nothing stated absent or about relatives), BM25F retrieval over titles, conditions,
+/// interventions, summaries and inclusion criteria, then re-ranking of the best candidates by eligibility — registered
+/// age and sex limits, criteria that exclude, conditions the patient states.
+///
+/// Deterministic and offline: equal inputs give equal rankings; ties are broken by NCT id.
+public struct TrialMatcher: Sendable {
+    public let index: MatchingIndex
+    public let evaluator: EligibilityEvaluator
+
+    /// Tuning knobs, fixed by reasoning rather than fitted to evaluation topics (docs/MATCHING.md says why each).
+    public struct Parameters: Sendable {
+        /// Field weights for title, conditions, interventions, summary, inclusion criteria, exclusion criteria.
+        public var fieldWeights: [Float] = [2, 3, 1, 1, 0.7, 0]
+        public var lengthNormalisation: [Float] = [0.5, 0.5, 0.6, 0.75, 0.75, 0.75]
+        public var k1: Float = 1.2
+        /// Weight of a lexicon concept relative to a plain word of the note.
+        public var conceptWeight: Float = 1
+        public var wordWeight: Float = 0.5
+        /// Words in more than this share of trials are not used as query words.
+        public var maximumWordShare: Double = 0.25
+        /// How many of the best retrieved trials are re-ranked with their eligibility.
+        public var rerankDepth = 300
+        /// Score multipliers.
+        public var conditionBoost = 1.5
+        public var demographicPenalty = 0.25
+        public var exclusionPenalty = 0.8
+        public var healthyVolunteerPenalty = 0.5
+        public var inclusionMetBonus = 0.05
+
+        public init() {}
+    }
+
+    public var parameters = Parameters()
+
+    public init(index: MatchingIndex, lexicon: MedicalLexicon) {
+        self.index = index
+        self.evaluator = EligibilityEvaluator(lexicon: lexicon)
+    }
+
+    /// Words of clinical notes that say nothing about which trials fit ("presents", "admitted", "year").
+    static let noteWords: Set<String> = Set(
+        """
+        patient patients year years old yo month months week weeks day days hour hours time history presents present \
+        presented presenting admitted admission hospital report reports reported noted note showed shows show revealed \
+        reveal found normal exam examination physical given started start treated treatment therapy mg dose daily \
+        today yesterday ago prior previous recent recently currently current complains complaint states stated \
+        well also since past last first second third left right bilateral mild moderate severe significant clinic \
+        visit follow followed evaluation evaluated workup work up subsequently initially initial due reason \
+        woman man female male girl boy lady gentleman wife husband mother father son daughter family \
+        ans an homme femme mois jour jours semaine semaines annee annees antecedent antecedents consulte \
+        patiente hospitalise hospitalisee suivi traite traitee depuis
+        """.split(whereSeparator: \.isWhitespace).map(String.init))
+
+    /// A concept of the patient: alternatives (phrases of term ids; all terms of one must occur) and a weight.
+    struct Concept {
+        var alternatives: [[UInt32]]
+        var weight: Float
+        var label: String
+    }
+
+    /// The concepts of the patient, from what is stated present.
+    func concepts(_ facts: EligibilityEvaluator.PatientFacts) -> [Concept] {
+        let lexicon = evaluator.lexicon
+        var concepts: [Concept] = []
+        var seenGroups: Set<[Int]> = []
+        var wordCounts: [String: Int] = [:]
+        var wordOrder: [String] = []
+        for span in facts.profile.statements where span.assertion == .present {
+            let spotted = lexicon.spot(span.text)
+            for mention in spotted.mentions {
+                let groups = mention.groups.filter { !lexicon.groups[$0].isGeneric }
+                guard !groups.isEmpty, seenGroups.insert(groups).inserted else { continue }
+                var phrases = [mention.terms]
+                for group in groups {
+                    for phrase in lexicon.phrases(ofGroup: group) where !phrases.contains(phrase) { phrases.append(phrase) }
+                }
+                let alternatives = phrases.compactMap(termIds)
+                if !alternatives.isEmpty {
+                    concepts.append(Concept(
+                        alternatives: alternatives, weight: parameters.conceptWeight,
+                        label: lexicon.groups[groups[0]].english.first ?? groups.description))
+                }
+            }
+            for term in spotted.otherTerms where term.count > 1 && !Self.noteWords.contains(term) && !term.allSatisfy(\.isNumber) {
+                if wordCounts[term] == nil { wordOrder.append(term) }
+                wordCounts[term, default: 0] += 1
+            }
+        }
+        let limit = UInt32(parameters.maximumWordShare * Double(index.count))
+        for word in wordOrder {
+            guard let id = index.termIds[word], index.documentFrequency[Int(id)] <= max(limit, 1) else { continue }
+            let repeats = Float(min(3, wordCounts[word]!))
+            concepts.append(Concept(alternatives: [[id]], weight: parameters.wordWeight * (1 + (repeats - 1) / 2), label: word))
+        }
+        return concepts
+    }
+
+    private func termIds(_ phrase: [String]) -> [UInt32]? {
+        let ids = phrase.compactMap { index.termIds[$0] }
+        return ids.count == phrase.count && !ids.isEmpty ? ids : nil
+    }
+
+    /// Ranks trials for `patient`: the best `limit`, best first. `allowed`, when given, keeps only those NCT ids
+    /// (the finder's filters: status, place, radius).
+    public func match(_ patient: PatientProfile, limit: Int = 100, allowed: Set<String>? = nil) -> [TrialMatch] {
+        let facts = evaluator.facts(for: patient)
+        return match(facts, limit: limit, allowed: allowed)
+    }
+
+    /// Ranks trials for patient facts already read (see ``EligibilityEvaluator/facts(for:)``).
+    public func match(_ facts: EligibilityEvaluator.PatientFacts, limit: Int = 100, allowed: Set<String>? = nil) -> [TrialMatch] {
+        var scores = [Float](repeating: 0, count: index.count)
+        for concept in concepts(facts) {
+            var best: [Int: Float] = [:]
+            for alternative in concept.alternatives {
+                for (document, score) in phraseScores(alternative) where score > best[document, default: 0] {
+                    best[document] = score
+                }
+            }
+            for (document, score) in best { scores[document] += concept.weight * score }
+        }
+        var candidates = scores.indices.filter { scores[$0] > 0 }
+        if let allowed { candidates = candidates.filter { allowed.contains(index.documents[$0].trial.nctId) } }
+        candidates.sort { (scores[$0], index.documents[$1].trial.nctId) > (scores[$1], index.documents[$0].trial.nctId) }
+        let depth = max(limit, parameters.rerankDepth)
+        let top = Double(candidates.first.map { scores[$0] } ?? 1)
+        var matches: [TrialMatch] = []
+        for document in candidates.prefix(depth) {
+            let entry = index.documents[document]
+            let report = evaluator.report(entry.trial, criteria: entry.criteria, facts: facts)
+            let retrieval = Double(scores[document])
+            let multiplier = adjustment(report, topic: entry.topicGroups, facts: facts)
+            matches.append(TrialMatch(nctId: entry.trial.nctId, score: retrieval / top * multiplier, retrievalScore: retrieval, report: report))
+        }
+        matches.sort { ($0.score, $1.nctId) > ($1.score, $0.nctId) }
+        return Array(matches.prefix(limit))
+    }
+
+    /// The eligibility multiplier of one trial (see ``Parameters``).
+    func adjustment(_ report: EligibilityReport, topic: Set<Int>, facts: EligibilityEvaluator.PatientFacts) -> Double {
+        var multiplier = 1.0
+        var excluding = 0
+        var conditionMatched = !topic.isDisjoint(with: facts.presentGroups)
+        for reason in report.reasons {
+            switch reason {
+            case .ageOutsideLimits, .sexNotAccepted: multiplier *= parameters.demographicPenalty
+            case .healthyVolunteersOnly: multiplier *= parameters.healthyVolunteerPenalty
+            case .criterionExcludes: excluding += 1
+            case .conditionMatched: conditionMatched = true
+            case .criteriaUnknown: break
+            }
+        }
+        if conditionMatched { multiplier *= parameters.conditionBoost }
+        multiplier *= pow(parameters.exclusionPenalty, Double(min(excluding, 3)))
+        let met = report.assessments.filter { $0.criterion.section != .exclusion && $0.status == .met }.count
+        multiplier *= 1 + parameters.inclusionMetBonus * Double(min(met, 4))
+        return multiplier
+    }
+
+    /// BM25F scores of a phrase (all its terms in the trial, in any fields) in every trial containing it.
+    private func phraseScores(_ terms: [UInt32]) -> [Int: Float] {
+        var result: [Int: Float] = [:]
+        for (position, term) in terms.enumerated() {
+            let scores = termScores(term)
+            if position == 0 {
+                result = scores
+            } else {
+                result = result.filter { scores[$0.key] != nil }
+                for key in result.keys { result[key]! += scores[key]! }
+            }
+            if result.isEmpty { break }
+        }
+        return result
+    }
+
+    /// BM25F of one term: field frequencies weighted and length-normalised, then saturated once.
+    private func termScores(_ term: UInt32) -> [Int: Float] {
+        let documents = Float(index.count)
+        let frequency = Float(index.documentFrequency[Int(term)])
+        let idf = log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+        var pseudo: [Int: Float] = [:]
+        let fieldCount = MatchingIndex.Field.allCases.count
+        for posting in index.postings[Int(term)] {
+            let field = Int(posting.field)
+            let weight = parameters.fieldWeights[field]
+            guard weight > 0 else { continue }
+            let length = Float(index.fieldLengths[Int(posting.document) * fieldCount + field])
+            let b = parameters.lengthNormalisation[field]
+            let normalised = Float(posting.frequency) / (1 - b + b * length / Float(index.averageLengths[field]))
+            pseudo[Int(posting.document), default: 0] += weight * normalised
+        }
+        let k1 = parameters.k1
+        return pseudo.mapValues { idf * $0 * (k1 + 1) / (k1 + $0) }
+    }
+
+    /// Plain BM25 (k1 1.2, b 0.75, Lucene's idf) of the whole patient text against all of each trial's text: the
+    /// baseline the matcher is measured against. Best `limit` NCT ids with scores, best first.
+    public func baseline(_ text: String, limit: Int) -> [(nctId: String, score: Double)] {
+        let k1 = 1.2
+        let b = 0.75
+        let fieldCount = MatchingIndex.Field.allCases.count
+        var lengths = [Double](repeating: 0, count: index.count)
+        var total = 0.0
+        for document in 0..<index.count {
+            var length = 0.0
+            for field in 0..<fieldCount { length += Double(index.fieldLengths[document * fieldCount + field]) }
+            lengths[document] = length
+            total += length
+        }
+        let average = max(1, total / Double(max(1, index.count)))
+        var queryCounts: [UInt32: Double] = [:]
+        for term in TextAnalyzer.indexTerms(text) {
+            if let id = index.termIds[term] { queryCounts[id, default: 0] += 1 }
+        }
+        var scores = [Double](repeating: 0, count: index.count)
+        let documents = Double(index.count)
+        for (term, count) in queryCounts {
+            let frequency = Double(index.documentFrequency[Int(term)])
+            let idf = log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+            var tf: [Int: Double] = [:]
+            for posting in index.postings[Int(term)] { tf[Int(posting.document), default: 0] += Double(posting.frequency) }
+            for (document, frequency) in tf {
+                scores[document] += count * idf * frequency * (k1 + 1) / (frequency + k1 * (1 - b + b * lengths[document] / average))
+            }
+        }
+        var ranked = scores.indices.filter { scores[$0] > 0 }
+        ranked.sort { (scores[$0], index.documents[$1].trial.nctId) > (scores[$1], index.documents[$0].trial.nctId) }
+        return ranked.prefix(limit).map { (index.documents[$0].trial.nctId, scores[$0]) }
+    }
+}
+
