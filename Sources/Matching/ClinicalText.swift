@@ -71,13 +71,13 @@ enum ClinicalText {
     }
 
     /// Words that start a negation scope (folded; several words are a phrase).
-    static let negationTriggers: [[String]] = [
+    static let negationTriggers: [String: [[String]]] = byFirstWord([
         "no", "not", "denies", "denied", "deny", "without", "negative for", "free of", "absence of", "absent",
         "never", "ruled out", "rules out", "rule out", "no evidence of", "no history of", "no sign of", "no signs of",
         "non", "neither", "nor", "none", "unremarkable for", "not have", "did not have", "does not have",
         "pas de", "pas d", "aucun", "aucune", "sans", "nie", "absence de", "jamais", "ni", "negatif pour",
         "negative pour", "ne presente pas", "n a pas", "exclu", "exclue",
-    ].map { $0.split(separator: " ").map(String.init) }
+    ].map { $0.split(separator: " ").map(String.init) })
 
     /// Words after a finding that negate it: "HIV negative", "hepatitis B serology was negative".
     static let postNegationTriggers: Set<String> = ["negative", "negatif", "negative.", "neg", "ruled", "unlikely", "excluded"]
@@ -90,10 +90,10 @@ enum ClinicalText {
     ]
 
     /// Family-history triggers: what follows is about a relative.
-    static let familyTriggers: [[String]] = [
+    static let familyTriggers: [String: [[String]]] = byFirstWord([
         "family history", "family hx", "fhx", "mother", "father", "sister", "brother", "grandmother", "grandfather",
         "aunt", "uncle", "antecedents familiaux", "mere", "pere", "soeur", "frere",
-    ].map { $0.split(separator: " ").map(String.init) }
+    ].map { $0.split(separator: " ").map(String.init) })
 
     /// The spans of `text`, each with its assertion.
     ///
@@ -192,14 +192,23 @@ enum ClinicalText {
     }
 
     /// The length of the trigger phrase starting at `index`, if any.
-    private static func match(_ triggers: [[String]], in words: [String], at index: Int) -> Int? {
+    private static func match(_ triggers: [String: [[String]]], in words: [String], at index: Int) -> Int? {
+        guard let candidates = triggers[words[index]] else { return nil }
         var best: Int?
-        for trigger in triggers where index + trigger.count <= words.count {
-            if Array(words[index..<(index + trigger.count)]) == trigger, trigger.count > (best ?? 0) {
-                best = trigger.count
+        for trigger in candidates where index + trigger.count <= words.count && trigger.count > (best ?? 0) {
+            var equal = true
+            for offset in 1..<max(1, trigger.count) where words[index + offset] != trigger[offset] {
+                equal = false
+                break
             }
+            if equal { best = trigger.count }
         }
         return best
+    }
+
+    /// Trigger phrases by their first word.
+    private static func byFirstWord(_ phrases: [[String]]) -> [String: [[String]]] {
+        Dictionary(grouping: phrases.filter { !$0.isEmpty }, by: { $0[0] })
     }
 
     /// Folded words of `text` without surrounding punctuation.

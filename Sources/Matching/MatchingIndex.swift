@@ -36,6 +36,9 @@ public struct MatchingIndex: Sendable {
     /// `documents.count × Field.allCases.count` lengths.
     var fieldLengths: [UInt32] = []
     var averageLengths = [Double](repeating: 1, count: Field.allCases.count)
+    /// Each trial's length over all fields, and the average, for plain BM25 over all text.
+    var totalLengths: [Double] = []
+    var averageTotalLength = 1.0
     var documents: [Document] = []
 
     /// Indexes `trials` (later duplicates of an NCT id are skipped).
@@ -63,6 +66,11 @@ public struct MatchingIndex: Sendable {
         }
         let count = Double(max(1, documents.count))
         averageLengths = totals.map { max(1, $0 / count) }
+        let fieldCount = Field.allCases.count
+        totalLengths = (0..<documents.count).map { document in
+            (0..<fieldCount).reduce(0.0) { $0 + Double(fieldLengths[document * fieldCount + $1]) }
+        }
+        averageTotalLength = max(1, totals.reduce(0, +) / count)
     }
 
     private mutating func id(of term: String) -> UInt32 {

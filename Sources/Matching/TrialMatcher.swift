@@ -41,6 +41,8 @@ public struct TrialMatcher: Sendable {
         public var exclusionPenalty = 0.8
         public var healthyVolunteerPenalty = 0.5
         public var inclusionMetBonus = 0.05
+        /// Share of the plain BM25 of the patient's statements in the retrieval score (the rest is the concepts').
+        public var lexicalShare = 0.5
 
         public init() {}
     }
@@ -134,6 +136,17 @@ public struct TrialMatcher: Sendable {
             }
             for (document, score) in best { scores[document] += concept.weight * score }
         }
+        // Lexical evidence: plain BM25 of everything the patient states present (negations and relatives' history
+        // left out) over all of each trial's text, which weighs the note's details (HER2, lymph nodes, FEV1). Each
+        // score is scaled by its best and the two are mixed.
+        let present = facts.profile.statements.filter { $0.assertion == .present }.map(\.text).joined(separator: " ")
+        let lexical = plainBM25(TextAnalyzer.indexTerms(present))
+        let bestConcept = max(Float.leastNonzeroMagnitude, scores.max() ?? 0)
+        let bestLexical = max(Double.leastNonzeroMagnitude, lexical.max() ?? 0)
+        let share = parameters.lexicalShare
+        for document in scores.indices {
+            scores[document] = Float((1 - share) * Double(scores[document] / bestConcept) + share * lexical[document] / bestLexical)
+        }
         var candidates = scores.indices.filter { scores[$0] > 0 }
         if let allowed { candidates = candidates.filter { allowed.contains(index.documents[$0].trial.nctId) } }
         candidates.sort { (scores[$0], index.documents[$1].trial.nctId) > (scores[$1], index.documents[$0].trial.nctId) }
@@ -211,20 +224,18 @@ public struct TrialMatcher: Sendable {
     /// Plain BM25 (k1 1.2, b 0.75, Lucene's idf) of the whole patient text against all of each trial's text: the
     /// baseline the matcher is measured against. Best `limit` NCT ids with scores, best first.
     public func baseline(_ text: String, limit: Int) -> [(nctId: String, score: Double)] {
+        let scores = plainBM25(TextAnalyzer.indexTerms(text))
+        var ranked = scores.indices.filter { scores[$0] > 0 }
+        ranked.sort { (scores[$0], index.documents[$1].trial.nctId) > (scores[$1], index.documents[$0].trial.nctId) }
+        return ranked.prefix(limit).map { (index.documents[$0].trial.nctId, scores[$0]) }
+    }
+
+    /// BM25 of `terms` (repeats count) over all of each trial's text, for every trial.
+    func plainBM25(_ terms: [String]) -> [Double] {
         let k1 = 1.2
         let b = 0.75
-        let fieldCount = MatchingIndex.Field.allCases.count
-        var lengths = [Double](repeating: 0, count: index.count)
-        var total = 0.0
-        for document in 0..<index.count {
-            var length = 0.0
-            for field in 0..<fieldCount { length += Double(index.fieldLengths[document * fieldCount + field]) }
-            lengths[document] = length
-            total += length
-        }
-        let average = max(1, total / Double(max(1, index.count)))
         var queryCounts: [UInt32: Double] = [:]
-        for term in TextAnalyzer.indexTerms(text) {
+        for term in terms {
             if let id = index.termIds[term] { queryCounts[id, default: 0] += 1 }
         }
         var scores = [Double](repeating: 0, count: index.count)
@@ -235,12 +246,10 @@ public struct TrialMatcher: Sendable {
             var tf: [Int: Double] = [:]
             for posting in index.postings[Int(term)] { tf[Int(posting.document), default: 0] += Double(posting.frequency) }
             for (document, frequency) in tf {
-                scores[document] += count * idf * frequency * (k1 + 1) / (frequency + k1 * (1 - b + b * lengths[document] / average))
+                let norm = 1 - b + b * index.totalLengths[document] / index.averageTotalLength
+                scores[document] += count * idf * frequency * (k1 + 1) / (frequency + k1 * norm)
             }
         }
-        var ranked = scores.indices.filter { scores[$0] > 0 }
-        ranked.sort { (scores[$0], index.documents[$1].trial.nctId) > (scores[$1], index.documents[$0].trial.nctId) }
-        return ranked.prefix(limit).map { (index.documents[$0].trial.nctId, scores[$0]) }
+        return scores
     }
 }
-

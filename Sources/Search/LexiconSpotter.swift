@@ -28,7 +28,10 @@ extension MedicalLexicon {
         var start = 0
         while start < tokens.count {
             var found = false
-            for length in stride(from: min(longestKey, tokens.count - start), through: 1, by: -1) {
+            // Most words start no lexicon phrase: every key's first word is in the word sets.
+            let first = tokens[start]
+            let canStart = englishWords.contains(first.englishKey) || frenchWords.contains(first.frenchKey)
+            for length in stride(from: canStart ? min(longestKey, tokens.count - start) : 0, through: 1, by: -1) {
                 let window = tokens[start..<(start + length)]
                 var matched: [Int] = []
                 for language in [Language.english, .french] {

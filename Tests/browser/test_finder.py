@@ -348,10 +348,38 @@ def test_portrait_charts_and_scope(browser, base_url):
         assert browser.find_element(By.ID, chart).find_elements(By.TAG_NAME, "svg")
 
 
+def test_match_form_ranks_trials_with_a_checklist(browser, base_url):
+    browser.get(base_url + "/match?view=pro")
+    assert html_lang(browser) == "fr"
+    browser.find_element(By.ID, "situation").send_keys(
+        "Homme de 62 ans, lymphome diffus à grandes cellules B en rechute après R-CHOP. Pas d'infection au VIH."
+    )
+    Select(browser.find_element(By.ID, "ecog")).select_by_value("1")
+    browser.find_element(By.ID, "all_statuses_box").click()
+    click_and_wait(browser, browser.find_element(By.ID, "match-button"))
+    screenshot(browser, "match-pro-results")
+    understood = browser.find_element(By.ID, "understood").text
+    assert "62" in understood and "ECOG 1" in understood, understood
+    found = browser.find_elements(By.CSS_SELECTOR, "#matches > li")
+    assert len(found) >= 5
+    relevant = 0
+    for hit in found[:5]:
+        assert hit.get_attribute("data-verdict") in ("likely", "possible", "excluded")
+        title = hit.find_element(By.CSS_SELECTOR, "h3 a").text
+        meta = " ".join(p.text for p in hit.find_elements(By.CSS_SELECTOR, ".meta"))
+        relevant += bool(RELEVANT.search(title + " " + meta))
+        assert hit.find_elements(By.CSS_SELECTOR, ".checklist li"), "no criterion listed"
+    assert relevant >= 4
+    # The situation never goes into the URL.
+    assert "lymphome" not in browser.current_url
+    axe_check(browser, "match-pro-results")
+
+
 @pytest.mark.parametrize(
     "name,path",
     [
         ("home", "/"),
+        ("match", "/match"),
         ("search-lymphome", "/search?q=lymphome"),
         ("trial-NCT04728893-patient", "/trials/NCT04728893"),
         ("trial-NCT04728893-pro", "/trials/NCT04728893?view=pro"),
