@@ -61,8 +61,18 @@ public enum CriteriaParser {
         let tokens = ClinicalText.tokens(text)
         let words = tokens.compactMap(\.word)
         let joined = " " + words.joined(separator: " ") + " "
+        let wordSet = Set(words)
+        // A phrase is a word, a word prefix ("pregnan*") or words in a row; the set answers most without a scan.
         func has(_ phrases: String...) -> Bool {
-            phrases.contains { joined.contains(" \($0) ") || ($0.hasSuffix("*") && joined.contains(" \($0.dropLast())")) }
+            phrases.contains { phrase in
+                if phrase.hasSuffix("*") {
+                    let prefix = phrase.dropLast()
+                    guard !prefix.contains(" ") else { return joined.contains(" \(prefix)") }
+                    return words.contains { $0.hasPrefix(prefix) }
+                }
+                guard let space = phrase.firstIndex(of: " ") else { return wordSet.contains(phrase) }
+                return wordSet.contains(String(phrase[..<space])) && joined.contains(" \(phrase) ")
+            }
         }
         var criterion = Criterion(
             section: item.section, text: text, statement: item.text, isNegated: isNegated(item.text), kind: .other,

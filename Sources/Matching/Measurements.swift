@@ -60,9 +60,13 @@ public enum Analyte: String, Sendable, Codable, CaseIterable {
         return names.sorted { $0.words.count > $1.words.count }
     }()
 
+    /// ``names`` by their first word, longest first.
+    static let namesByFirstWord: [String: [(words: [String], analyte: Analyte)]] = Dictionary(grouping: names, by: { $0.words[0] })
+
     /// The analyte named at `index` in `tokens` and how many tokens its name takes.
     static func named(in tokens: [ClinicalToken], at index: Int) -> (analyte: Analyte, length: Int)? {
-        for entry in names where index + entry.words.count <= tokens.count {
+        guard let first = tokens[index].word, let candidates = namesByFirstWord[first] else { return nil }
+        for entry in candidates where index + entry.words.count <= tokens.count {
             var matches = true
             for (offset, word) in entry.words.enumerated() where tokens[index + offset].word != word {
                 matches = false

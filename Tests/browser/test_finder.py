@@ -35,7 +35,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
-STARTUP_TIMEOUT = 180  # seconds: the debug build imports the demo data and builds its index at start
+STARTUP_TIMEOUT = 300  # seconds: the debug build imports the demo data and builds its search and matching indexes
 WAIT = 20  # seconds for a page to load after a click
 
 # Words a relevant hit for "lymphome CAR-T" shows in its title, conditions or classification.
