@@ -69,9 +69,21 @@ public struct EligibilityReport: Sendable, Equatable {
 public struct EligibilityEvaluator: Sendable {
     let lexicon: MedicalLexicon
 
+    /// ``absenceImplications`` as group indexes.
+    let impliedAbsences: [Int: [Int]]
+
     public init(lexicon: MedicalLexicon) {
         self.lexicon = lexicon
+        let ids = Dictionary(lexicon.groups.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var implied: [Int: [Int]] = [:]
+        for (id, others) in Self.absenceImplications {
+            if let group = ids[id] { implied[group] = others.compactMap { ids[$0] } }
+        }
+        impliedAbsences = implied
     }
+
+    /// Words that put a statement or criterion in the past ("no prior myocardial infarction").
+    static let pastWords: Set<String> = ["prior", "previous", "previously", "history"]
 
     /// What is known about the patient, prepared once and reused for every trial.
     public struct PatientFacts: Sendable {
@@ -82,9 +94,9 @@ public struct EligibilityEvaluator: Sendable {
         /// Index terms of present / absent statements, per statement.
         let presentStatements: [Set<String>]
         let absentStatements: [Set<String>]
-        /// Every present term.
-        let presentTerms: Set<String>
         let labs: [Analyte: Measurement]
+        /// What the patient's fields and text state, span by span (read once, used by eligibility and ranking).
+        let statements: [ClinicalSpan]
         /// Groups stated absent in the past ("no prior myocardial infarction"), which a criterion about the past
         /// reads even when the same concept is present now.
         let absentBeforeGroups: Set<Int>
@@ -101,7 +113,8 @@ public struct EligibilityEvaluator: Sendable {
         var absentBeforeGroups: Set<Int> = []
         var presentStatements: [Set<String>] = []
         var absentStatements: [Set<String>] = []
-        for span in profile.statements where span.assertion != .family {
+        let statements = profile.statements
+        for span in statements where span.assertion != .family {
             let spotted = lexicon.spot(span.text)
             let groups = spotted.mentions.flatMap(\.groups).filter { !lexicon.groups[$0].isGeneric }
             var terms = Set(spotted.otherTerms)
@@ -112,24 +125,18 @@ public struct EligibilityEvaluator: Sendable {
             } else {
                 absentGroups.formUnion(groups)
                 absentStatements.append(terms)
-                if terms.contains(where: { ["prior", "previous", "previously", "history"].contains($0) }) {
+                if !terms.isDisjoint(with: Self.pastWords) {
                     absentBeforeGroups.formUnion(groups)
                 }
             }
         }
-        let ids = Dictionary(lexicon.groups.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
-        for group in absentGroups {
-            for implied in Self.absenceImplications[lexicon.groups[group].id] ?? [] {
-                if let id = ids[implied] { absentGroups.insert(id) }
-            }
-        }
+        for group in absentGroups { absentGroups.formUnion(impliedAbsences[group] ?? []) }
         var labs: [Analyte: Measurement] = [:]
         for measurement in profile.labs where labs[measurement.analyte] == nil { labs[measurement.analyte] = measurement }
         return PatientFacts(
             profile: profile, presentGroups: presentGroups, absentGroups: absentGroups.subtracting(presentGroups),
             presentStatements: presentStatements, absentStatements: absentStatements,
-            presentTerms: presentStatements.reduce(into: []) { $0.formUnion($1) }, labs: labs,
-            absentBeforeGroups: absentBeforeGroups)
+            labs: labs, statements: statements, absentBeforeGroups: absentBeforeGroups)
     }
 
     /// The checklist of `trial` for the patient (its criteria parsed here).

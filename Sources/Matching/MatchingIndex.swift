@@ -40,6 +40,8 @@ public struct MatchingIndex: Sendable {
     var totalLengths: [Double] = []
     var averageTotalLength = 1.0
     var documents: [Document] = []
+    /// Index in `documents` of each NCT id.
+    var positions: [String: Int] = [:]
 
     /// Indexes `trials` (later duplicates of an NCT id are skipped).
     public init(trials: [Trial], lexicon: MedicalLexicon) {
@@ -50,6 +52,7 @@ public struct MatchingIndex: Sendable {
         var totals = [Double](repeating: 0, count: Field.allCases.count)
         for (offset, entry) in analysed.enumerated() {
             let document = UInt32(offset)
+            positions[entry.document.trial.nctId] = documents.count
             documents.append(entry.document)
             for field in Field.allCases {
                 let terms = entry.fields[field.rawValue]
@@ -85,8 +88,10 @@ public struct MatchingIndex: Sendable {
     /// Number of trials.
     public var count: Int { documents.count }
 
-    /// The trial at `document`.
-    func trial(_ document: Int) -> Trial { documents[document].trial }
+    /// The indexed trial with this NCT id.
+    public func trial(nctId: String) -> Trial? {
+        positions[nctId].map { documents[$0].trial }
+    }
 
     /// Analyses trials on all cores: their field terms, typed criteria and topic concepts.
     private static func analyse(_ trials: [Trial], lexicon: MedicalLexicon) -> [(fields: [[String]], document: Document)] {
@@ -182,7 +187,7 @@ struct PreparedCriterion: Sendable {
                 forbiddenTerms.formUnion(terms)
             }
         }
-        let aboutPast = ClinicalText.folded(criterion.statement).contains { ["prior", "previous", "previously", "history"].contains($0) }
+        let aboutPast = ClinicalText.folded(criterion.statement).contains(where: EligibilityEvaluator.pastWords.contains)
         if criterion.section == .exclusion, !aboutPast {
             let kept = required.subtracting(topic)
             if kept.count < required.count { namesTopic = true }
@@ -239,9 +244,6 @@ final class UnsafeSendableBox<Element>: @unchecked Sendable {
 }
 
 extension MatchingIndex {
-    /// The trials indexed, in index order.
-    public var trials: [Trial] { documents.map(\.trial) }
-
     /// A new index with `changed` trials added or replacing those with the same NCT id, and `removed` ids left out
     /// (rebuilt in full, so document frequencies stay exact).
     public func updating(_ changed: [Trial], removing removed: Set<String> = []) -> MatchingIndex {

@@ -76,7 +76,6 @@ public struct TrialMatcher: Sendable {
     struct Concept {
         var alternatives: [[UInt32]]
         var weight: Float
-        var label: String
     }
 
     /// The concepts of the patient, from what is stated present.
@@ -86,7 +85,7 @@ public struct TrialMatcher: Sendable {
         var seenGroups: Set<[Int]> = []
         var wordCounts: [String: Int] = [:]
         var wordOrder: [String] = []
-        for span in facts.profile.statements where span.assertion == .present {
+        for span in facts.statements where span.assertion == .present {
             let spotted = lexicon.spot(span.text)
             for mention in spotted.mentions {
                 let groups = mention.groups.filter { !lexicon.groups[$0].isGeneric }
@@ -97,9 +96,7 @@ public struct TrialMatcher: Sendable {
                 }
                 let alternatives = phrases.compactMap(termIds)
                 if !alternatives.isEmpty {
-                    concepts.append(Concept(
-                        alternatives: alternatives, weight: parameters.conceptWeight,
-                        label: lexicon.groups[groups[0]].english.first ?? groups.description))
+                    concepts.append(Concept(alternatives: alternatives, weight: parameters.conceptWeight))
                 }
             }
             for term in spotted.otherTerms where term.count > 1 && !Self.noteWords.contains(term) && !term.allSatisfy(\.isNumber) {
@@ -111,7 +108,7 @@ public struct TrialMatcher: Sendable {
         for word in wordOrder {
             guard let id = index.termIds[word], index.documentFrequency[Int(id)] <= max(limit, 1) else { continue }
             let repeats = Float(min(3, wordCounts[word]!))
-            concepts.append(Concept(alternatives: [[id]], weight: parameters.wordWeight * (1 + (repeats - 1) / 2), label: word))
+            concepts.append(Concept(alternatives: [[id]], weight: parameters.wordWeight * (1 + (repeats - 1) / 2)))
         }
         return concepts
     }
@@ -143,7 +140,7 @@ public struct TrialMatcher: Sendable {
         // Lexical evidence: plain BM25 of everything the patient states present (negations and relatives' history
         // left out) over all of each trial's text, which weighs the note's details (HER2, lymph nodes, FEV1). Each
         // score is scaled by its best and the two are mixed.
-        let lexicalText = facts.profile.statements.filter { parameters.lexicalIncludesAbsent || $0.assertion == .present }
+        let lexicalText = facts.statements.filter { parameters.lexicalIncludesAbsent || $0.assertion == .present }
             .map(\.text).joined(separator: " ")
         let lexical = plainBM25(TextAnalyzer.indexTerms(lexicalText))
         let bestConcept = max(Float.leastNonzeroMagnitude, scores.max() ?? 0)

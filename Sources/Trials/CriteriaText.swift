@@ -190,11 +190,6 @@ public struct CriteriaText: Sendable, Equatable {
         return (isInclusion, rest)
     }
 
-    /// The text of a bulleted or numbered line without its marker, or `nil` when the line has none.
-    static func bulletItem(_ line: String) -> String? {
-        marked(line)?.text
-    }
-
     /// The marker of a line and its text without it.
     static func marked(_ line: String) -> (marker: Marker, text: String)? {
         let characters = Array(line)

@@ -110,10 +110,9 @@ extension Finder {
         }
         let facts = current.matcher.evaluator.facts(for: request.patient)
         let open: Set<OverallStatus> = [.recruiting, .notYetRecruiting, .enrollingByInvitation]
-        let byId = Dictionary(current.matcher.index.trials.map { ($0.nctId, $0) }, uniquingKeysWith: { first, _ in first })
         var results: [MatchResult] = []
         for match in current.matcher.match(facts, limit: 1000) {
-            guard let trial = byId[match.nctId] else { continue }
+            guard let trial = current.matcher.index.trial(nctId: match.nctId) else { continue }
             if request.recruitingOnly, !open.contains(trial.overallStatus) { continue }
             var nearest: NearSite?
             if let origin {

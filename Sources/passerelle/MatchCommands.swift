@@ -61,11 +61,10 @@ struct MatchCommand: AsyncParsableCommand {
         let profile = PatientProfile(
             age: age, sex: sex.flatMap { PatientProfile.Sex(rawValue: $0.lowercased()) }, ecog: ecog, text: text ?? "")
         let matches = matcher.match(profile, limit: limit)
-        let trials = Dictionary(matcher.index.trials.map { ($0.nctId, $0) }, uniquingKeysWith: { first, _ in first })
         if json {
             let output = matches.map { match in
                 MatchLine(
-                    nctId: match.nctId, title: trials[match.nctId]?.briefTitle ?? "", score: match.score,
+                    nctId: match.nctId, title: matcher.index.trial(nctId: match.nctId)?.briefTitle ?? "", score: match.score,
                     verdict: match.report.verdict.rawValue,
                     criteria: match.report.assessments.map {
                         .init(section: $0.criterion.section.rawValue, kind: $0.criterion.kind.rawValue, text: $0.criterion.text,
@@ -81,7 +80,7 @@ struct MatchCommand: AsyncParsableCommand {
         let known = facts.profile
         print("patient: age \(known.age.map { EligibilityEvaluator.format($0) } ?? "?"), sex \(known.sex?.rawValue ?? "?"), ECOG \(known.ecog.map(String.init) ?? "?")")
         for (rank, match) in matches.enumerated() {
-            let title = trials[match.nctId]?.briefTitle ?? ""
+            let title = matcher.index.trial(nctId: match.nctId)?.briefTitle ?? ""
             print("\(rank + 1). \(match.nctId)  [\(match.report.verdict.rawValue)]  \(title)")
             for assessment in match.report.assessments where assessment.status != .unknown {
                 let mark = assessment.excludes ? "✗" : "✓"
