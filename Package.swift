@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Analytics", targets: ["Analytics"]),
         .library(name: "Registry", targets: ["Registry"]),
         .library(name: "Charts", targets: ["Charts"]),
+        .library(name: "Alerts", targets: ["Alerts"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -52,6 +53,10 @@ let package = Package(
 
         // Domain: accessible SVG charts (survival curves, cost-effectiveness plane, bars). No I/O.
         .target(name: "Charts", dependencies: ["Analytics"]),
+
+        // Domain: saved searches, the percolator (which saved searches a new or changed trial matches), alert rules
+        // and digests. No I/O.
+        .target(name: "Alerts", dependencies: ["Trials", "Search"]),
 
         // Real public data shipped with the product: demo studies and Canadian geography tables.
         .target(name: "DemoData", resources: [.copy("Files")]),
@@ -114,6 +119,7 @@ let package = Package(
         .testTarget(name: "AnalyticsTests", dependencies: ["Analytics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Analytics"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "Analytics"]),
+        .testTarget(name: "AlertsTests", dependencies: ["Alerts", "Search", "Trials", "DemoData", "Storage"]),
         .testTarget(
             name: "StorageTests",
             dependencies: [

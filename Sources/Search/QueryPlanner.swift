@@ -28,13 +28,32 @@ extension TrialIndex {
     /// to their whole group (in `language`, or both languages when `nil`), other words kept as typed. A word the
     /// index does not know and cannot correct stays as a concept without alternatives, which nothing matches.
     func plan(_ text: String, language: Language?) -> [QueryConcept] {
+        planPhrases(text, language: language).map { planned in
+            var concept = concept(phrases: planned.phrases, corrections: planned.corrections)
+            concept.isOptional = planned.isOptional
+            return concept
+        }
+    }
+
+    /// A concept as index-term phrases, before they are looked up in the index: ``plan(_:language:)`` turns each
+    /// into a ``QueryConcept``; ``requiredConcepts(_:language:)`` hands them to the alerts percolator.
+    struct PlannedConcept {
+        var phrases: [[String]]
+        var corrections: [String]
+        /// The index terms of the words as typed, before a correction replaced a word no trial contains.
+        var typed: [String]
+        var isOptional = false
+    }
+
+    func planPhrases(_ text: String, language: Language?) -> [PlannedConcept] {
         var tokens = TextAnalyzer.tokens(text).filter { !$0.isStop }
+        let typedTokens = tokens
         var corrections = [[String]](repeating: [], count: tokens.count)
         for index in tokens.indices {
             corrections[index] = correct(&tokens[index])
         }
         let languages = language.map { [$0] } ?? [.french, .english]
-        var concepts: [QueryConcept] = []
+        var concepts: [PlannedConcept] = []
         var start = 0
         while start < tokens.count {
             var matched = false
@@ -52,9 +71,11 @@ extension TrialIndex {
                 for group in groups {
                     for phrase in lexicon.expansions[group] where !phrases.contains(phrase) { phrases.append(phrase) }
                 }
-                var matchedConcept = concept(phrases: phrases, corrections: [])
-                matchedConcept.isOptional = groups.allSatisfy { lexicon.groups[$0].isGeneric }
-                concepts.append(matchedConcept)
+                concepts.append(
+                    PlannedConcept(
+                        phrases: phrases, corrections: [],
+                        typed: typedTokens[start..<(start + length)].flatMap(\.requiredIndexTerms),
+                        isOptional: groups.allSatisfy { lexicon.groups[$0].isGeneric }))
                 start += length
                 matched = true
                 break
@@ -63,7 +84,9 @@ extension TrialIndex {
                 let token = tokens[start]
                 var phrases = [token.requiredIndexTerms]
                 if token.indexParts.count > 1 { phrases.append([token.indexTerm]) }
-                concepts.append(concept(phrases: phrases, corrections: corrections[start]))
+                concepts.append(
+                    PlannedConcept(
+                        phrases: phrases, corrections: corrections[start], typed: typedTokens[start].requiredIndexTerms))
                 start += 1
             }
         }

@@ -149,6 +149,10 @@ public struct SearchResults: Sendable, Equatable {
     public var origin: GeoPoint?
     /// How the text was understood: one entry per concept, its alternatives joined by " | ".
     public var interpretation: [String]
+    /// True when no trial (inside the age and radius filters) matched every required concept of the text, so the
+    /// hits are the trials matching the most concepts (the "most concepts" fallback); false otherwise, and without
+    /// text. Alerts use it: a saved search only ever alerts on trials matching every concept.
+    public var isPartialTextMatch = false
 }
 
 /// One trial in the results.

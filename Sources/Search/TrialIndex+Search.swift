@@ -57,8 +57,11 @@ extension TrialIndex {
             base.formIntersection(near.documents)
             restricted = true
         }
+        var isPartialTextMatch = false
         if !concepts.isEmpty {
-            base.formIntersection(match(concepts, within: restricted ? base : nil, scratch: &scratch))
+            let text = match(concepts, within: restricted ? base : nil, scratch: &scratch)
+            base.formIntersection(text.documents)
+            isPartialTextMatch = text.isPartial
         }
 
         var selections: [Facet: Bitset] = [:]
@@ -125,7 +128,7 @@ extension TrialIndex {
         return SearchResults(
             total: matching.count, hits: hits, facets: facets,
             nextCursor: hasMore ? page.last.map { $0.key.text(sort: sort) } : nil, origin: origin,
-            interpretation: concepts.map(\.label))
+            interpretation: concepts.map(\.label), isPartialTextMatch: isPartialTextMatch)
     }
 
     // MARK: Text
@@ -139,13 +142,20 @@ extension TrialIndex {
     /// `filter`, when given, limits scoring to its documents (the age and radius filters): documents outside it are
     /// skipped as soon as the driving term finds them. When no document of `filter` matches every required concept,
     /// the documents matching the most concepts must be found among all documents, so scoring runs again without it.
-    func match(_ concepts: [QueryConcept], within filter: Bitset?, scratch: inout ScoringScratch) -> Bitset {
+    ///
+    /// `isPartial` is true when the documents returned match some but not all of the required concepts (the
+    /// fallback).
+    func match(
+        _ concepts: [QueryConcept], within filter: Bitset?, scratch: inout ScoringScratch
+    ) -> (documents: Bitset, isPartial: Bool) {
+        let requiredCount = concepts.count(where: { !$0.isOptional })
         if let filter {
             let (documents, required) = match(concepts, filter: filter, scratch: &scratch)
-            if required == concepts.count(where: { !$0.isOptional }) { return documents }
+            if required == requiredCount { return (documents, false) }
             scratch.clear()
         }
-        return match(concepts, filter: nil, scratch: &scratch).documents
+        let (documents, required) = match(concepts, filter: nil, scratch: &scratch)
+        return (documents, required > 0 && required < requiredCount)
     }
 
     /// The documents (of `filter`, if given) matching the most required concepts, and how many that is.
