@@ -13,6 +13,9 @@ let package = Package(
         .library(name: "Registry", targets: ["Registry"]),
         .library(name: "Charts", targets: ["Charts"]),
         .library(name: "Alerts", targets: ["Alerts"]),
+        .library(name: "Access", targets: ["Access"]),
+        .library(name: "Navigation", targets: ["Navigation"]),
+        .library(name: "Mail", targets: ["Mail"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -22,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -58,6 +63,12 @@ let package = Package(
         // and digests. No I/O.
         .target(name: "Alerts", dependencies: ["Trials", "Search"]),
 
+        // Domain: roles and the role × route policy (deny by default), e-mail and password rules. No I/O.
+        .target(name: "Access"),
+
+        // Domain: navigation (Onco+) help requests, their statuses and service level. No I/O.
+        .target(name: "Navigation"),
+
         // Real public data shipped with the product: demo studies and Canadian geography tables.
         .target(name: "DemoData", resources: [.copy("Files")]),
 
@@ -65,7 +76,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "Trials", "Registry", "CZlib", "CZstd",
+                "Trials", "Registry", "Navigation", "CZlib", "CZstd",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -88,8 +99,11 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Trials", "Storage", "DemoData", "Search", "Charts", "API", "Registry", "Analytics", "Matching",
+                "Trials", "Storage", "DemoData", "Search", "Charts", "API", "Registry", "Analytics", "Matching", "Access",
+                "Navigation", "Mail",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -101,11 +115,22 @@ let package = Package(
             resources: [.copy("Templates")]
         ),
 
+        // Edge: e-mail messages (RFC 5322/2047, MIME) and an SMTP client on SwiftNIO (STARTTLS, AUTH PLAIN/LOGIN).
+        .target(
+            name: "Mail",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // Edge: the `passerelle` command line.
         .executableTarget(
             name: "passerelle",
             dependencies: [
-                "Trials", "Storage", "Web", "DemoData", "Analytics", "Registry", "Search", "Matching",
+                "Trials", "Storage", "Web", "DemoData", "Analytics", "Registry", "Search", "Matching", "Alerts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -120,10 +145,12 @@ let package = Package(
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Analytics"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "Analytics"]),
         .testTarget(name: "AlertsTests", dependencies: ["Alerts", "Search", "Trials", "DemoData", "Storage"]),
+        .testTarget(name: "AccessTests", dependencies: ["Access", "Navigation"]),
+        .testTarget(name: "MailTests", dependencies: ["Mail"], exclude: ["smtp_sink.py"]),
         .testTarget(
             name: "StorageTests",
             dependencies: [
-                "Storage", "Trials", "DemoData", "Registry",
+                "Storage", "Trials", "DemoData", "Registry", "Navigation",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -132,7 +159,7 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "Storage", "DemoData", "Search", "Trials", "Analytics", "API", "Registry",
+                "Web", "Storage", "DemoData", "Search", "Trials", "Analytics", "API", "Registry", "Access", "Navigation",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             resources: [.copy("Fixtures")]

@@ -30,7 +30,7 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Opens the store. Does not migrate.
-    public func open(logger: Logger = Logger(label: "passerelle.store")) throws -> any TrialStore & RegistryStore {
+    public func open(logger: Logger = Logger(label: "passerelle.store")) throws -> any PasserelleStore {
         switch self {
         case .sqlite(let path): try SQLiteTrialStore(path: path)
         case .postgres(let url): try PostgresTrialStore(url: url, logger: logger)

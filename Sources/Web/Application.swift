@@ -4,7 +4,9 @@ import Hummingbird
 import OpenAPIHummingbird
 import OpenAPIRuntime
 import Search
+import ServiceLifecycle
 import Logging
+import Mail
 import Metrics
 import Mustache
 import Prometheus
@@ -19,28 +21,46 @@ public struct ServerConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// How often the search index picks up trials imported by other processes.
     public var indexRefreshInterval: Duration
-    /// The token that gives the staff role (registry pages and API); `nil` denies everyone (see `StaffAccess`).
+    /// A bearer token for automation that acts with the data-steward role on the API; `nil` or empty: none.
     public var staffToken: String?
+    /// The site's address as people reach it, for links in e-mails; `https://…` also makes cookies `Secure`.
+    public var publicURL: String
+    /// The key that signs e-mailed links; `nil`: a random key kept in the store.
+    public var secret: String?
+    /// bcrypt cost of new password hashes (12 in production; tests use the minimum, 4).
+    public var bcryptCost: UInt8
+    /// The sender of Passerelle's e-mails.
+    public var mailFrom: String
+    /// Where e-mails go (`smtp://user:pass@host:port`); `nil`: they wait in the outbox.
+    public var smtp: String?
+    /// How often the alert worker percolates new changes and the delivery worker sends the outbox.
+    public var alertInterval: Duration
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, logLevel: Logger.Level = .info,
-        indexRefreshInterval: Duration = .seconds(10), staffToken: String? = nil
+        indexRefreshInterval: Duration = .seconds(10), staffToken: String? = nil, publicURL: String? = nil,
+        secret: String? = nil, bcryptCost: UInt8 = 12, mailFrom: String = "no-reply@passerelle.quebec",
+        smtp: String? = nil, alertInterval: Duration = .seconds(10)
     ) {
         self.host = host
         self.port = port
         self.logLevel = logLevel
         self.indexRefreshInterval = indexRefreshInterval
         self.staffToken = staffToken
+        self.publicURL = publicURL ?? "http://\(host):\(port)"
+        self.secret = secret
+        self.bcryptCost = bcryptCost
+        self.mailFrom = mailFrom
+        self.smtp = smtp
+        self.alertInterval = alertInterval
     }
 }
 
-/// The request context every route gets.
-public typealias AppRequestContext = BasicRequestContext
 
 /// Builds the Passerelle web application on an open, migrated store. Tests call it and use `app.test(.router)`;
 /// `passerelle serve` calls it and runs the result as a service (graceful shutdown on SIGTERM and SIGINT).
 public func buildApplication(
-    configuration: ServerConfiguration, store: any TrialStore & RegistryStore, logger: Logger = Logger(label: "passerelle")
+    configuration: ServerConfiguration, store: any PasserelleStore, logger: Logger = Logger(label: "passerelle")
 ) async throws -> some ApplicationProtocol {
     let (lexicon, geography) = try SearchSetup.resources()
     let finder = try await Finder.build(store: store, lexicon: lexicon, geography: geography)
@@ -50,21 +70,44 @@ public func buildApplication(
 
 /// Builds the application around an existing finder (tests share one index across many applications).
 func buildApplication(
-    configuration: ServerConfiguration, store: any TrialStore & RegistryStore, finder: Finder,
+    configuration: ServerConfiguration, store: any PasserelleStore, finder: Finder,
     logger: Logger = Logger(label: "passerelle"),
     registryToday: @escaping @Sendable () -> CivilDate = { CivilDate(utc: Date()) }
 ) async throws -> some ApplicationProtocol {
+    let (router, services) = try await buildRouter(
+        configuration: configuration, store: store, finder: finder, logger: logger, registryToday: registryToday)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Passerelle"),
+        services: services,
+        logger: logger)
+}
+
+/// Every route of the server behind its middleware, and the background services that go with them (index refresh,
+/// alerts, e-mail delivery). Tests read `router.routes` to check the role × route table covers every route.
+func buildRouter(
+    configuration: ServerConfiguration, store: any PasserelleStore, finder: Finder, logger: Logger,
+    registryToday: @escaping @Sendable () -> CivilDate
+) async throws -> (router: Router<AppRequestContext>, services: [any Service]) {
     let telemetry = Telemetry.shared
     let pages = try await Pages.load()
     let catalog = Catalog(store: store)
     let registry = RegistryService(store: store, today: registryToday)
+    let people = store.people
+    let secrets = try await Secrets.load(configured: configuration.secret, store: people)
+    let mailer = Mailer(library: pages.library, from: MailAddress(configuration.mailFrom, displayName: "Passerelle"),
+                        publicURL: configuration.publicURL.hasSuffix("/") ? String(configuration.publicURL.dropLast()) : configuration.publicURL)
+    let accounts = Accounts(people: people, secrets: secrets, mailer: mailer, bcryptCost: configuration.bcryptCost,
+                            secureCookies: configuration.publicURL.hasPrefix("https://"))
+    let subscriptions = Subscriptions(people: people, secrets: secrets, mailer: mailer, finder: finder)
 
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
         LogRequestsMiddleware(.info)
         MetricsMiddleware()
         SecurityHeadersMiddleware()
-        StaffAccessMiddleware(access: StaffAccess(token: configuration.staffToken), pages: pages)
+        AccessMiddleware(policy: AccessRoutes.policy, people: people, staffToken: configuration.staffToken, pages: pages,
+                         secureCookies: accounts.secureCookies)
     }
     router.get("/ping") { _, _ in "ok" }
     router.get("/health") { _, _ -> Response in
@@ -86,14 +129,17 @@ func buildApplication(
         return pages.render("home", HomePage(summary: summary, language: language, path: "/"), language: language)
     }
     addFinderPages(to: router, pages: pages, finder: finder, store: store)
-    addStaffRoutes(to: router, pages: pages, access: StaffAccess(token: configuration.staffToken))
+    addAccountRoutes(to: router, pages: pages, accounts: accounts)
+    addSubscriptionRoutes(to: router, pages: pages, subscriptions: subscriptions)
+    let desk = NavigationDesk(people: people, mailer: mailer)
+    addNavigationRoutes(to: router, pages: pages, desk: desk)
     addRegistryPages(to: router, pages: pages, registry: registry)
     addMatchPages(to: router, pages: pages, finder: finder)
 
     let api = router.group().add(middleware: APIProblemMiddleware())
     try PasserelleAPI(
         trials: TrialsAPI(finder: finder, store: store, today: { Date() }), registry: RegistryAPI(registry: registry),
-        matching: MatchAPI(finder: finder)
+        matching: MatchAPI(finder: finder), people: PeopleAPI(subscriptions: subscriptions, desk: desk)
     ).registerHandlers(on: api)
     let specification = try OpenAPISpecification.load()
     router.get("/openapi.yaml") { _, _ in
@@ -103,12 +149,7 @@ func buildApplication(
     }
 
     let refresher = FinderRefreshService(finder: finder, interval: configuration.indexRefreshInterval, logger: logger)
-    let app = Application(
-        router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Passerelle"),
-        services: [refresher],
-        logger: logger)
-    return app
+    return (router, [refresher])
 }
 
 /// Adds the security headers every page and API answer carries.

@@ -98,6 +98,7 @@ struct SearchPageModel: PageModel {
             context["nextHref"] = Self.href("/search", nextPage.form, language: language)
         }
         if parameters.cursor != nil { context["firstHref"] = Self.href("/search", withoutCursor.form, language: language) }
+        context["savedQuery"] = withoutCursor.form.encoded
         if results.total > 0 {
             var export = withoutCursor.form
             export.pairs.append(("format", "csv"))

@@ -26,6 +26,9 @@ struct Pages: Sendable {
         context["otherLang"] = language.other.rawValue
         context["otherLangName"] = language.other.displayName
         context["switchHref"] = model.switchHref
+        let visitor = Visitor.current
+        context["csrf"] = visitor.csrfToken
+        if let account = visitor.account { context["signedIn"] = ["name": account.displayName] }
         let html = library.render(context, withTemplate: template) ?? ""
         return Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8", .contentLanguage: language.rawValue],

@@ -8,6 +8,19 @@ struct PasserelleAPI: APIProtocol {
     let registry: RegistryAPI
     let analytics = AnalyticsAPI()
     let matching: MatchAPI
+    let people: PeopleAPI
+
+    func createSavedSearch(_ input: Operations.CreateSavedSearch.Input) async throws -> Operations.CreateSavedSearch.Output {
+        try await people.createSavedSearch(input)
+    }
+
+    func createHelpRequest(_ input: Operations.CreateHelpRequest.Input) async throws -> Operations.CreateHelpRequest.Output {
+        try await people.createHelpRequest(input)
+    }
+
+    func listHelpRequests(_ input: Operations.ListHelpRequests.Input) async throws -> Operations.ListHelpRequests.Output {
+        try await people.listHelpRequests(input)
+    }
 
     func matchPatient(_ input: Operations.MatchPatient.Input) async throws -> Operations.MatchPatient.Output {
         try await matching.matchPatient(input)

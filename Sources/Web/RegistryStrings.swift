@@ -1,17 +1,6 @@
 extension Strings {
     /// The registry pages' strings, in French and English (merged into the tables by `Strings.table(for:)`).
     static let registryEntries: [String: (fr: String, en: String)] = [
-        // Access (placeholder until accounts exist).
-        "staff_unavailable_title": ("Registre non accessible", "Registry not available"),
-        "staff_unavailable_text": ("L’accès du personnel au registre n’est pas configuré sur ce serveur.",
-                                   "Staff access to the registry is not configured on this server."),
-        "sign_in_title": ("Connexion du personnel", "Staff sign-in"),
-        "sign_in_intro": ("Le registre des résultats est réservé au personnel autorisé. Entrez le jeton du personnel fourni par l’administrateur du serveur.",
-                          "The outcomes registry is for authorized staff. Enter the staff token given by the server’s administrator."),
-        "sign_in_token": ("Jeton du personnel", "Staff token"),
-        "sign_in_button": ("Se connecter", "Sign in"),
-        "sign_in_failed": ("Ce jeton n’est pas valide.", "This token is not valid."),
-        "sign_out": ("Se déconnecter", "Sign out"),
         // Registry pages.
         "registry_nav": ("Pages du registre", "Registry pages"),
         "registry_tab_overview": ("Vue d’ensemble", "Overview"),

@@ -240,6 +240,7 @@ enum Strings {
     }
 
     private static let all = entries.merging(matchEntries) { first, _ in first }.merging(registryEntries) { first, _ in first }
+        .merging(peopleEntries) { first, _ in first }
     private static let cachedFrench = all.mapValues(\.fr)
     private static let cachedEnglish = all.mapValues(\.en)
 }

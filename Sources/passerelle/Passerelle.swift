@@ -33,7 +33,7 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens and migrates the store.
-    func openStore(logger: Logger = Logger(label: "passerelle")) async throws -> any TrialStore & RegistryStore {
+    func openStore(logger: Logger = Logger(label: "passerelle")) async throws -> any PasserelleStore {
         let store = try location().open(logger: logger)
         do {
             try await store.migrate()

@@ -19,6 +19,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log format: text or json (one JSON object per line).") var logFormat: LogFormat = .text
     @Flag(help: "Do not import the bundled demo trials, nor the synthetic registry cohort, into an empty database.")
     var noDemo = false
+    @Option(help: "Where e-mails go: smtp://user:pass@host:port (env PASSERELLE_SMTP). Without it they wait in the outbox.")
+    var smtp: String?
+    @Option(help: "The site's public address, for links in e-mails (env PASSERELLE_PUBLIC_URL; default http://HOST:PORT).")
+    var publicURL: String?
 
     func run() async throws {
         LogFormat.bootstrap(logFormat, level: logLevel)
@@ -42,7 +46,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let app = try await buildApplication(
             configuration: ServerConfiguration(
-                host: host, port: port, logLevel: logLevel, staffToken: environment["PASSERELLE_STAFF_TOKEN"]),
+                host: host, port: port, logLevel: logLevel, staffToken: environment["PASSERELLE_STAFF_TOKEN"],
+                publicURL: publicURL ?? environment["PASSERELLE_PUBLIC_URL"], secret: environment["PASSERELLE_SECRET"],
+                mailFrom: environment["PASSERELLE_MAIL_FROM"] ?? "no-reply@passerelle.quebec",
+                smtp: smtp ?? environment["PASSERELLE_SMTP"]),
             store: store, logger: logger)
         do {
             try await app.runService()

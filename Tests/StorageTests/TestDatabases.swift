@@ -14,7 +14,7 @@ enum TestDatabases {
     static var kinds: [StoreKind] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
 
     /// A fresh, empty, migrated store of `kind`, dropped by `body`'s end.
-    static func withStore<T>(_ kind: StoreKind, _ body: (any TrialStore & RegistryStore) async throws -> T) async throws -> T {
+    static func withStore<T>(_ kind: StoreKind, _ body: (any PasserelleStore) async throws -> T) async throws -> T {
         switch kind {
         case .sqlite:
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("passerelle-test-\(UUID().uuidString)")

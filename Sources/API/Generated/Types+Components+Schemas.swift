@@ -18,6 +18,362 @@ public import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/schemas` section of the OpenAPI document.
     public enum Schemas {
+        /// - Remark: Generated from `#/components/schemas/SavedSearchRequest`.
+        public struct SavedSearchRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SavedSearchRequest/email`.
+            public var email: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SavedSearchRequest/lang`.
+            public var lang: Components.Schemas.Language?
+            /// - Remark: Generated from `#/components/schemas/SavedSearchRequest/frequency`.
+            @frozen public enum FrequencyPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case immediate = "immediate"
+                case daily = "daily"
+                case weekly = "weekly"
+            }
+            /// - Remark: Generated from `#/components/schemas/SavedSearchRequest/frequency`.
+            public var frequency: Components.Schemas.SavedSearchRequest.FrequencyPayload?
+            /// - Remark: Generated from `#/components/schemas/SavedSearchRequest/query`.
+            public var query: Components.Schemas.SavedSearchQuery
+            /// Creates a new `SavedSearchRequest`.
+            ///
+            /// - Parameters:
+            ///   - email:
+            ///   - lang:
+            ///   - frequency:
+            ///   - query:
+            public init(
+                email: Swift.String,
+                lang: Components.Schemas.Language? = nil,
+                frequency: Components.Schemas.SavedSearchRequest.FrequencyPayload? = nil,
+                query: Components.Schemas.SavedSearchQuery
+            ) {
+                self.email = email
+                self.lang = lang
+                self.frequency = frequency
+                self.query = query
+            }
+            public enum CodingKeys: String, CodingKey {
+                case email
+                case lang
+                case frequency
+                case query
+            }
+        }
+        /// The finder's parameters, named as in `GET /api/v1/trials`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SavedSearchQuery`.
+        public struct SavedSearchQuery: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SavedSearchQuery/q`.
+            public var q: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SavedSearchQuery/near`.
+            public var near: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SavedSearchQuery/radius_km`.
+            public var radiusKm: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/SavedSearchQuery/age`.
+            public var age: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/SavedSearchQuery/sex`.
+            @frozen public enum SexPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case female = "FEMALE"
+                case male = "MALE"
+            }
+            /// - Remark: Generated from `#/components/schemas/SavedSearchQuery/sex`.
+            public var sex: Components.Schemas.SavedSearchQuery.SexPayload?
+            /// - Remark: Generated from `#/components/schemas/SavedSearchQuery/status`.
+            public var status: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/SavedSearchQuery/phase`.
+            public var phase: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/SavedSearchQuery/cgt`.
+            public var cgt: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/SavedSearchQuery/province`.
+            public var province: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/SavedSearchQuery/region`.
+            public var region: [Swift.String]?
+            /// Creates a new `SavedSearchQuery`.
+            ///
+            /// - Parameters:
+            ///   - q:
+            ///   - near:
+            ///   - radiusKm:
+            ///   - age:
+            ///   - sex:
+            ///   - status:
+            ///   - phase:
+            ///   - cgt:
+            ///   - province:
+            ///   - region:
+            public init(
+                q: Swift.String? = nil,
+                near: Swift.String? = nil,
+                radiusKm: Swift.Double? = nil,
+                age: Swift.Double? = nil,
+                sex: Components.Schemas.SavedSearchQuery.SexPayload? = nil,
+                status: [Swift.String]? = nil,
+                phase: [Swift.String]? = nil,
+                cgt: [Swift.String]? = nil,
+                province: [Swift.String]? = nil,
+                region: [Swift.String]? = nil
+            ) {
+                self.q = q
+                self.near = near
+                self.radiusKm = radiusKm
+                self.age = age
+                self.sex = sex
+                self.status = status
+                self.phase = phase
+                self.cgt = cgt
+                self.province = province
+                self.region = region
+            }
+            public enum CodingKeys: String, CodingKey {
+                case q
+                case near
+                case radiusKm = "radius_km"
+                case age
+                case sex
+                case status
+                case phase
+                case cgt
+                case province
+                case region
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SavedSearch`.
+        public struct SavedSearch: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SavedSearch/id`.
+            public var id: Swift.String
+            /// False until the e-mailed link is opened.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SavedSearch/confirmed`.
+            public var confirmed: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/SavedSearch/frequency`.
+            public var frequency: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SavedSearch/lang`.
+            public var lang: Swift.String
+            /// The saved parameters as a finder query string.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SavedSearch/query`.
+            public var query: Swift.String
+            /// Creates a new `SavedSearch`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - confirmed: False until the e-mailed link is opened.
+            ///   - frequency:
+            ///   - lang:
+            ///   - query: The saved parameters as a finder query string.
+            public init(
+                id: Swift.String,
+                confirmed: Swift.Bool,
+                frequency: Swift.String,
+                lang: Swift.String,
+                query: Swift.String
+            ) {
+                self.id = id
+                self.confirmed = confirmed
+                self.frequency = frequency
+                self.lang = lang
+                self.query = query
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case confirmed
+                case frequency
+                case lang
+                case query
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/HelpRequestInput`.
+        public struct HelpRequestInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/HelpRequestInput/kind`.
+            @frozen public enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case patient = "patient"
+                case caregiver = "caregiver"
+                case professional = "professional"
+            }
+            /// - Remark: Generated from `#/components/schemas/HelpRequestInput/kind`.
+            public var kind: Components.Schemas.HelpRequestInput.KindPayload?
+            /// - Remark: Generated from `#/components/schemas/HelpRequestInput/name`.
+            public var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/HelpRequestInput/email`.
+            public var email: Swift.String
+            /// - Remark: Generated from `#/components/schemas/HelpRequestInput/phone`.
+            public var phone: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/HelpRequestInput/contact`.
+            @frozen public enum ContactPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case email = "email"
+                case phone = "phone"
+            }
+            /// - Remark: Generated from `#/components/schemas/HelpRequestInput/contact`.
+            public var contact: Components.Schemas.HelpRequestInput.ContactPayload?
+            /// - Remark: Generated from `#/components/schemas/HelpRequestInput/lang`.
+            public var lang: Components.Schemas.Language?
+            /// - Remark: Generated from `#/components/schemas/HelpRequestInput/situation`.
+            public var situation: Swift.String
+            /// - Remark: Generated from `#/components/schemas/HelpRequestInput/trials`.
+            public var trials: [Swift.String]?
+            /// Must be true; the team cannot help without contacting the requester.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HelpRequestInput/consent`.
+            public var consent: Swift.Bool
+            /// Creates a new `HelpRequestInput`.
+            ///
+            /// - Parameters:
+            ///   - kind:
+            ///   - name:
+            ///   - email:
+            ///   - phone:
+            ///   - contact:
+            ///   - lang:
+            ///   - situation:
+            ///   - trials:
+            ///   - consent: Must be true; the team cannot help without contacting the requester.
+            public init(
+                kind: Components.Schemas.HelpRequestInput.KindPayload? = nil,
+                name: Swift.String,
+                email: Swift.String,
+                phone: Swift.String? = nil,
+                contact: Components.Schemas.HelpRequestInput.ContactPayload? = nil,
+                lang: Components.Schemas.Language? = nil,
+                situation: Swift.String,
+                trials: [Swift.String]? = nil,
+                consent: Swift.Bool
+            ) {
+                self.kind = kind
+                self.name = name
+                self.email = email
+                self.phone = phone
+                self.contact = contact
+                self.lang = lang
+                self.situation = situation
+                self.trials = trials
+                self.consent = consent
+            }
+            public enum CodingKeys: String, CodingKey {
+                case kind
+                case name
+                case email
+                case phone
+                case contact
+                case lang
+                case situation
+                case trials
+                case consent
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/HelpRequestReceipt`.
+        public struct HelpRequestReceipt: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/HelpRequestReceipt/status`.
+            public var status: Swift.String
+            /// - Remark: Generated from `#/components/schemas/HelpRequestReceipt/dueAt`.
+            public var dueAt: Foundation.Date
+            /// The requester's private status page.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HelpRequestReceipt/statusUrl`.
+            public var statusUrl: Swift.String
+            /// Creates a new `HelpRequestReceipt`.
+            ///
+            /// - Parameters:
+            ///   - status:
+            ///   - dueAt:
+            ///   - statusUrl: The requester's private status page.
+            public init(
+                status: Swift.String,
+                dueAt: Foundation.Date,
+                statusUrl: Swift.String
+            ) {
+                self.status = status
+                self.dueAt = dueAt
+                self.statusUrl = statusUrl
+            }
+            public enum CodingKeys: String, CodingKey {
+                case status
+                case dueAt
+                case statusUrl
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/HelpRequestSummary`.
+        public struct HelpRequestSummary: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/HelpRequestSummary/id`.
+            public var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/HelpRequestSummary/status`.
+            public var status: Swift.String
+            /// - Remark: Generated from `#/components/schemas/HelpRequestSummary/kind`.
+            public var kind: Swift.String
+            /// - Remark: Generated from `#/components/schemas/HelpRequestSummary/name`.
+            public var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/HelpRequestSummary/email`.
+            public var email: Swift.String
+            /// - Remark: Generated from `#/components/schemas/HelpRequestSummary/phone`.
+            public var phone: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/HelpRequestSummary/contact`.
+            public var contact: Swift.String
+            /// - Remark: Generated from `#/components/schemas/HelpRequestSummary/createdAt`.
+            public var createdAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/HelpRequestSummary/dueAt`.
+            public var dueAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/HelpRequestSummary/overdue`.
+            public var overdue: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/HelpRequestSummary/assignee`.
+            public var assignee: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/HelpRequestSummary/trials`.
+            public var trials: [Swift.String]
+            /// Creates a new `HelpRequestSummary`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - status:
+            ///   - kind:
+            ///   - name:
+            ///   - email:
+            ///   - phone:
+            ///   - contact:
+            ///   - createdAt:
+            ///   - dueAt:
+            ///   - overdue:
+            ///   - assignee:
+            ///   - trials:
+            public init(
+                id: Swift.String,
+                status: Swift.String,
+                kind: Swift.String,
+                name: Swift.String,
+                email: Swift.String,
+                phone: Swift.String? = nil,
+                contact: Swift.String,
+                createdAt: Foundation.Date,
+                dueAt: Foundation.Date,
+                overdue: Swift.Bool,
+                assignee: Swift.String? = nil,
+                trials: [Swift.String]
+            ) {
+                self.id = id
+                self.status = status
+                self.kind = kind
+                self.name = name
+                self.email = email
+                self.phone = phone
+                self.contact = contact
+                self.createdAt = createdAt
+                self.dueAt = dueAt
+                self.overdue = overdue
+                self.assignee = assignee
+                self.trials = trials
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case status
+                case kind
+                case name
+                case email
+                case phone
+                case contact
+                case createdAt
+                case dueAt
+                case overdue
+                case assignee
+                case trials
+            }
+        }
         /// RFC 9457 problem details.
         ///
         /// - Remark: Generated from `#/components/schemas/Problem`.

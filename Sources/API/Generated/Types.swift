@@ -48,6 +48,32 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /api/v1/portrait`.
     /// - Remark: Generated from `#/paths//api/v1/portrait/get(getPortrait)`.
     func getPortrait(_ input: Operations.GetPortrait.Input) async throws -> Operations.GetPortrait.Output
+    /// Saves a finder search for alerts.
+    ///
+    /// `query` holds the finder's parameters, as `GET /api/v1/trials` takes them. A confirmation link is e-mailed to
+    /// `email` (double opt-in) unless the caller is signed in with that address; no alert is sent before it is
+    /// opened. Invalid fields get `400` with a problem naming the field (`query.radius_km`, `email`).
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/v1/saved-searches`.
+    /// - Remark: Generated from `#/paths//api/v1/saved-searches/post(createSavedSearch)`.
+    func createSavedSearch(_ input: Operations.CreateSavedSearch.Input) async throws -> Operations.CreateSavedSearch.Output
+    /// The navigation queue (navigators).
+    ///
+    /// Requests oldest due first; open ones only unless `all=true`. The listing is written to the audit log.
+    ///
+    /// - Remark: HTTP `GET /api/v1/help-requests`.
+    /// - Remark: Generated from `#/paths//api/v1/help-requests/get(listHelpRequests)`.
+    func listHelpRequests(_ input: Operations.ListHelpRequests.Input) async throws -> Operations.ListHelpRequests.Output
+    /// Asks the navigation team for help.
+    ///
+    /// The requester must consent to be contacted. A confirmation e-mail with a private status link is sent. Invalid
+    /// fields get `400` with a problem naming the field.
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/v1/help-requests`.
+    /// - Remark: Generated from `#/paths//api/v1/help-requests/post(createHelpRequest)`.
+    func createHelpRequest(_ input: Operations.CreateHelpRequest.Input) async throws -> Operations.CreateHelpRequest.Output
     /// Registry overview (staff).
     ///
     /// Counts of patients, episodes, infusions, deaths and overdue follow-up visits; episodes by product, indication
@@ -198,6 +224,56 @@ extension APIProtocol {
         try await getPortrait(Operations.GetPortrait.Input(
             query: query,
             headers: headers
+        ))
+    }
+    /// Saves a finder search for alerts.
+    ///
+    /// `query` holds the finder's parameters, as `GET /api/v1/trials` takes them. A confirmation link is e-mailed to
+    /// `email` (double opt-in) unless the caller is signed in with that address; no alert is sent before it is
+    /// opened. Invalid fields get `400` with a problem naming the field (`query.radius_km`, `email`).
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/v1/saved-searches`.
+    /// - Remark: Generated from `#/paths//api/v1/saved-searches/post(createSavedSearch)`.
+    public func createSavedSearch(
+        headers: Operations.CreateSavedSearch.Input.Headers = .init(),
+        body: Operations.CreateSavedSearch.Input.Body
+    ) async throws -> Operations.CreateSavedSearch.Output {
+        try await createSavedSearch(Operations.CreateSavedSearch.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The navigation queue (navigators).
+    ///
+    /// Requests oldest due first; open ones only unless `all=true`. The listing is written to the audit log.
+    ///
+    /// - Remark: HTTP `GET /api/v1/help-requests`.
+    /// - Remark: Generated from `#/paths//api/v1/help-requests/get(listHelpRequests)`.
+    public func listHelpRequests(
+        query: Operations.ListHelpRequests.Input.Query = .init(),
+        headers: Operations.ListHelpRequests.Input.Headers = .init()
+    ) async throws -> Operations.ListHelpRequests.Output {
+        try await listHelpRequests(Operations.ListHelpRequests.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Asks the navigation team for help.
+    ///
+    /// The requester must consent to be contacted. A confirmation e-mail with a private status link is sent. Invalid
+    /// fields get `400` with a problem naming the field.
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/v1/help-requests`.
+    /// - Remark: Generated from `#/paths//api/v1/help-requests/post(createHelpRequest)`.
+    public func createHelpRequest(
+        headers: Operations.CreateHelpRequest.Input.Headers = .init(),
+        body: Operations.CreateHelpRequest.Input.Body
+    ) async throws -> Operations.CreateHelpRequest.Output {
+        try await createHelpRequest(Operations.CreateHelpRequest.Input(
+            headers: headers,
+            body: body
         ))
     }
     /// Registry overview (staff).
