@@ -100,7 +100,7 @@ let package = Package(
             name: "Web",
             dependencies: [
                 "Trials", "Storage", "DemoData", "Search", "Charts", "API", "Registry", "Analytics", "Matching", "Access",
-                "Navigation", "Mail",
+                "Navigation", "Mail", "Alerts",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),

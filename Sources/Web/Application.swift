@@ -149,7 +149,10 @@ func buildRouter(
     }
 
     let refresher = FinderRefreshService(finder: finder, interval: configuration.indexRefreshInterval, logger: logger)
-    return (router, [refresher])
+    let alerts = AlertService(
+        worker: AlertWorker(store: store, finder: finder, subscriptions: subscriptions, logger: logger),
+        interval: configuration.alertInterval)
+    return (router, [refresher, alerts])
 }
 
 /// Adds the security headers every page and API answer carries.
