@@ -146,7 +146,9 @@ let package = Package(
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "Analytics"]),
         .testTarget(name: "AlertsTests", dependencies: ["Alerts", "Search", "Trials", "DemoData", "Storage"]),
         .testTarget(name: "AccessTests", dependencies: ["Access", "Navigation"]),
-        .testTarget(name: "MailTests", dependencies: ["Mail"], exclude: ["smtp_sink.py"]),
+        .testTarget(
+            name: "MailTests", dependencies: ["Mail", .product(name: "Logging", package: "swift-log")],
+            exclude: ["smtp_sink.py"]),
         .testTarget(
             name: "StorageTests",
             dependencies: [
