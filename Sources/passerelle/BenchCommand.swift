@@ -7,7 +7,7 @@ import Trials
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks (results go to docs/BENCHMARKS.md).",
-        subcommands: [ImportBench.self, SearchBench.self, MatchBench.self])
+        subcommands: [ImportBench.self, SearchBench.self, MatchBench.self, AlertsBench.self])
 }
 
 /// Import throughput on SQLite and PostgreSQL for real files and a generated scale set, against the parse-only
