@@ -76,12 +76,18 @@ public struct SMTPClient: Sendable {
     /// false the `.` is not sent: the connection is closed so the server discards the message, and that message and
     /// the ones after it fail with a transient `connection` error. Messages whose refusal came earlier (MAIL FROM,
     /// RCPT TO, DATA) never reach it.
-    public func send(_ mails: [OutgoingMail], beforeEndOfData: (Int) async -> Bool) async -> [Result<Void, SMTPError>] {
-        await send(mails.map { Result<OutgoingMail, MailMessageError>.success($0) }, beforeEndOfData: beforeEndOfData)
+    ///
+    /// `accepted` is called with a message's index as soon as the server accepts it (250 after the `.`), before the
+    /// next message is sent, so the caller can record each delivery without waiting for the whole batch.
+    public func send(
+        _ mails: [OutgoingMail], beforeEndOfData: (Int) async -> Bool, accepted: (Int) async -> Void = { _ in }
+    ) async -> [Result<Void, SMTPError>] {
+        await send(mails.map { Result<OutgoingMail, MailMessageError>.success($0) }, beforeEndOfData: beforeEndOfData, accepted: accepted)
     }
 
     private func send(
-        _ mails: [Result<OutgoingMail, MailMessageError>], beforeEndOfData: (Int) async -> Bool = { _ in true }
+        _ mails: [Result<OutgoingMail, MailMessageError>], beforeEndOfData: (Int) async -> Bool = { _ in true },
+        accepted: (Int) async -> Void = { _ in }
     ) async -> [Result<Void, SMTPError>] {
         var results = [Result<Void, SMTPError>?](repeating: nil, count: mails.count)
         var pending: [(index: Int, mail: OutgoingMail, data: [UInt8])] = []
@@ -106,6 +112,7 @@ public struct SMTPClient: Sendable {
                         await beforeEndOfData(item.index)
                     }
                     results[item.index] = .success(())
+                    await accepted(item.index)
                     logger.debug("SMTP message accepted", metadata: ["smtp.recipients": "\(item.mail.recipients.count)"])
                 } catch let error where (error.kind == .reply && error.code != 421) || error.kind == .invalidMessage {
                     results[item.index] = .failure(error)

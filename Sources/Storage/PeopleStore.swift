@@ -146,6 +146,9 @@ public struct OutboxMessage: Sendable, Equatable, Codable {
     public var attempts: Int
     public var nextAttemptAt: Date
     public var leaseUntil: Date?
+    /// The claim of the worker holding the message: the lease's exact stored text, which the worker's later
+    /// updates must present (a `Date` does not round-trip through text to the same string).
+    public var claim: String?
     public var createdAt: Date
     public var sentAt: Date?
     public var lastError: String?
@@ -489,28 +492,35 @@ public struct PeopleTables: Sendable {
 
     /// Records, durably, that the worker is about to end the DATA of `key`: from now on the message is never sent
     /// again. `false` when the claim was lost (another worker took the message after the lease ran out).
-    public func markCommitting(key: String, leaseUntil: Date) async throws -> Bool {
+    public func markCommitting(key: String, claim: String) async throws -> Bool {
         !(try await runner.rows(
             "UPDATE outbox SET state = 'committing' WHERE key = ? AND state = 'sending' AND lease_until = ? RETURNING key",
-            [.text(key), .text(Self.time(leaseUntil))])).isEmpty
+            [.text(key), .text(claim)])).isEmpty
     }
 
+    /// Records the server's acceptance of a message this worker marked `committing`.
     public func markSent(key: String, at time: Date) async throws {
         try await runner.execute(
-            "UPDATE outbox SET state = 'sent', sent_at = ?, lease_until = NULL, last_error = NULL WHERE key = ?",
+            "UPDATE outbox SET state = 'sent', sent_at = ?, lease_until = NULL, last_error = NULL WHERE key = ? AND state = 'committing'",
             [.text(Self.time(time)), .text(key)])
     }
 
-    /// Puts a message back for a later attempt (a transient failure before the DATA ended).
-    public func markRetry(key: String, error: String, nextAttemptAt: Date) async throws {
+    /// Puts a message back for a later attempt. Only the worker holding the claim (`leaseUntil`) can, and only
+    /// before `committing` — unless `refusedAtEnd`: the server answered the end of the DATA with an error, so it
+    /// certainly did not deliver. A message that may have been delivered stays `committing`.
+    public func markRetry(key: String, claim: String, error: String, nextAttemptAt: Date, refusedAtEnd: Bool = false)
+        async throws
+    {
         try await runner.execute(
-            "UPDATE outbox SET state = 'pending', next_attempt_at = ?, lease_until = NULL, last_error = ? WHERE key = ?",
-            [.text(Self.time(nextAttemptAt)), .text(error), .text(key)])
+            "UPDATE outbox SET state = 'pending', next_attempt_at = ?, lease_until = NULL, last_error = ? WHERE key = ? AND lease_until = ? AND state IN ('sending', ?)",
+            [.text(Self.time(nextAttemptAt)), .text(error), .text(key), .text(claim), .text(refusedAtEnd ? "committing" : "sending")])
     }
 
-    public func markFailed(key: String, error: String) async throws {
+    /// Gives up on a message (refused for good, or out of attempts), under the same conditions as ``markRetry``.
+    public func markFailed(key: String, claim: String, error: String, refusedAtEnd: Bool = false) async throws {
         try await runner.execute(
-            "UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = ? WHERE key = ?", [.text(error), .text(key)])
+            "UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = ? WHERE key = ? AND lease_until = ? AND state IN ('sending', ?)",
+            [.text(error), .text(key), .text(claim), .text(refusedAtEnd ? "committing" : "sending")])
     }
 
     /// Messages by state.
@@ -541,6 +551,7 @@ public struct PeopleTables: Sendable {
         message.attempts = row[4].int ?? 0
         message.nextAttemptAt = date(row[5])
         message.leaseUntil = row[6].string.map { date(.text($0)) }
+        message.claim = row[6].string
         message.sentAt = row[8].string.map { date(.text($0)) }
         message.lastError = row[9].string
         return message

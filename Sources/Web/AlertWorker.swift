@@ -127,8 +127,10 @@ struct AlertWorker: Sendable {
         let strings = Strings.table(for: language)
         var seen = Set<String>()
         return alerts.filter { seen.insert($0.nctId).inserted }.map { alert in
-            var detail = alert.detail
-            for status in OverallStatus.allCases { detail = detail.replacingOccurrences(of: status.rawValue, with: strings["status_\(status.rawValue)"] ?? status.rawValue) }
+            // A status change's detail is "FROM → TO" in status codes: each is named in the reader's language.
+            let detail = alert.event == "status-changed"
+                ? alert.detail.components(separatedBy: " → ").map { strings["status_\($0)"] ?? $0 }.joined(separator: " → ")
+                : alert.detail
             return (title: "\(summaries[alert.nctId]?.title ?? alert.nctId) (\(alert.nctId))",
                     url: subscriptions.mailer.link("/trials/\(alert.nctId)?lang=\(language.rawValue)"),
                     detail: AlertWording.line(event: alert.event, detail: detail, language: language))

@@ -152,7 +152,14 @@ func buildRouter(
     let alerts = AlertService(
         worker: AlertWorker(store: store, finder: finder, subscriptions: subscriptions, logger: logger),
         interval: configuration.alertInterval)
-    return (router, [refresher, alerts])
+    var services: [any Service] = [refresher, alerts]
+    if let smtp = configuration.smtp {
+        let delivery = OutboxDelivery(
+            people: people, client: SMTPClient(configuration: try SMTPConfiguration(url: smtp), logger: logger),
+            sender: configuration.mailFrom, logger: logger)
+        services.append(DeliveryService(delivery: delivery, interval: configuration.alertInterval))
+    }
+    return (router, services)
 }
 
 /// Adds the security headers every page and API answer carries.

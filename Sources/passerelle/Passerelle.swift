@@ -12,7 +12,7 @@ struct Passerelle: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, ImportCommand.self, MigrateCommand.self, StatsCommand.self, SynthTrialsCommand.self,
             SearchCommand.self, BenchCommand.self, AnalyticsCommand.self, SynthRegistryCommand.self, RegistryCommand.self,
-            MatchCommand.self, EvalRunCommand.self, TrecTopicsCommand.self,
+            MatchCommand.self, EvalRunCommand.self, TrecTopicsCommand.self, AlertsCommand.self,
         ]
     )
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import MailTesting
 import Testing
 
 @testable import Mail

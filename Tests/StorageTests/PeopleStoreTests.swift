@@ -58,13 +58,26 @@ struct PeopleStoreTests {
             let later = Self.now.addingTimeInterval(61)
             let retaken = try await people.claimDue(now: later, lease: .seconds(60), limit: 10)
             #expect(retaken.first?.attempts == 2)
-            #expect(try await people.markCommitting(key: "mail-1", leaseUntil: try #require(claimed[0].leaseUntil)) == false,
+            #expect(try await people.markCommitting(key: "mail-1", claim: try #require(claimed[0].claim)) == false,
                     "the first worker lost its claim")
-            #expect(try await people.markCommitting(key: "mail-1", leaseUntil: try #require(retaken[0].leaseUntil)))
+            #expect(try await people.markCommitting(key: "mail-1", claim: try #require(retaken[0].claim)))
             // Committing messages are never handed out again, even after their lease.
             #expect(try await people.claimDue(now: later.addingTimeInterval(3600), lease: .seconds(60), limit: 10).isEmpty)
+            // The first worker's late failure report cannot put the message back.
+            try await people.markRetry(key: "mail-1", claim: try #require(claimed[0].claim), error: "late", nextAttemptAt: later)
+            #expect(try await people.outboxCounts() == [.committing: 1])
             try await people.markSent(key: "mail-1", at: later)
             #expect(try await people.outboxCounts() == [.sent: 1])
+
+            // A transient failure puts a message back for later; a permanent one ends it.
+            try await people.enqueue([OutboxMessage(key: "mail-2", recipient: "b@example.org", message: "x", createdAt: later)])
+            let second = try #require(try await people.claimDue(now: later, lease: .seconds(60), limit: 10).first)
+            try await people.markRetry(key: "mail-2", claim: try #require(second.claim), error: "421", nextAttemptAt: later.addingTimeInterval(60))
+            #expect(try await people.claimDue(now: later.addingTimeInterval(59), lease: .seconds(60), limit: 10).isEmpty)
+            let third = try #require(try await people.claimDue(now: later.addingTimeInterval(60), lease: .seconds(60), limit: 10).first)
+            #expect(third.attempts == 2 && third.lastError == "421")
+            try await people.markFailed(key: "mail-2", claim: try #require(third.claim), error: "550")
+            #expect(try await people.outboxCounts() == [.sent: 1, .failed: 1])
         }
     }
 

@@ -146,11 +146,12 @@ def main():
     args = parser.parse_args()
 
     kwargs = {"enable_SMTPUTF8": False}
-    tls_dir = tempfile.mkdtemp(prefix="smtp-sink-tls-")
-    if args.starttls or args.require_starttls:
-        kwargs["tls_context"] = self_signed_context(tls_dir)
-        kwargs["require_starttls"] = args.require_starttls
-    ssl_context = self_signed_context(tls_dir) if args.implicit_tls else None
+    # The certificate files are only needed while the contexts load them.
+    with tempfile.TemporaryDirectory(prefix="smtp-sink-tls-") as tls_dir:
+        if args.starttls or args.require_starttls:
+            kwargs["tls_context"] = self_signed_context(tls_dir)
+            kwargs["require_starttls"] = args.require_starttls
+        ssl_context = self_signed_context(tls_dir) if args.implicit_tls else None
     if args.auth:
         user, password = args.auth.split(":", 1)
 

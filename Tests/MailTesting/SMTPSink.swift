@@ -9,10 +9,10 @@ import Darwin
 
 /// Whether the aiosmtpd integration tests run: when `python3 -c "import aiosmtpd"` works, and always under `CI=true`
 /// (where a missing aiosmtpd then fails the tests instead of skipping them).
-enum SMTPTestEnvironment {
-    static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
+public enum SMTPTestEnvironment {
+    public static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
 
-    static let aiosmtpdAvailable: Bool = {
+    public static let aiosmtpdAvailable: Bool = {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", "import aiosmtpd"]
@@ -23,7 +23,7 @@ enum SMTPTestEnvironment {
         return process.terminationStatus == 0
     }()
 
-    static let shouldRun: Bool = {
+    public static let shouldRun: Bool = {
         if !aiosmtpdAvailable && !isCI {
             print("note: python3 cannot import aiosmtpd (python3 -m pip install aiosmtpd): the SMTP integration tests are skipped")
         }
@@ -32,51 +32,56 @@ enum SMTPTestEnvironment {
 }
 
 /// What `smtp_sink.py` wrote for one accepted message.
-struct ReceivedMessage: Decodable {
-    struct Address: Decodable, Equatable {
-        var name: String
-        var address: String
+public struct ReceivedMessage: Decodable, Sendable {
+    public struct Address: Decodable, Equatable, Sendable {
+        public var name: String
+        public var address: String
+
+        public init(name: String, address: String) {
+            self.name = name
+            self.address = address
+        }
     }
 
-    struct Header: Decodable {
-        var name: String
-        var value: String
+    public struct Header: Decodable, Sendable {
+        public var name: String
+        public var value: String
     }
 
-    struct Part: Decodable {
-        var contentType: String
-        var charset: String?
-        var cte: String?
-        var content: String
+    public struct Part: Decodable, Sendable {
+        public var contentType: String
+        public var charset: String?
+        public var cte: String?
+        public var content: String
     }
 
     /// What Python's `email` package (policy.default) reads from the raw message.
-    struct Parsed: Decodable {
-        var subject: String?
-        var from: [Address]
-        var to: [Address]
-        var replyTo: [Address]
-        var messageId: String?
-        var headers: [Header]
-        var defects: [String]
-        var contentType: String
-        var parts: [Part]
+    public struct Parsed: Decodable, Sendable {
+        public var subject: String?
+        public var from: [Address]
+        public var to: [Address]
+        public var replyTo: [Address]
+        public var messageId: String?
+        public var headers: [Header]
+        public var defects: [String]
+        public var contentType: String
+        public var parts: [Part]
 
-        func header(_ name: String) -> String? {
+        public func header(_ name: String) -> String? {
             headers.first { $0.name.lowercased() == name.lowercased() }?.value
         }
     }
 
-    var mailFrom: String
-    var mailOptions: [String]
-    var rcptTos: [String]
-    var peerPort: Int
-    var login: String?
-    var mechanism: String?
-    var tls: Bool
-    var parsed: Parsed
+    public var mailFrom: String
+    public var mailOptions: [String]
+    public var rcptTos: [String]
+    public var peerPort: Int
+    public var login: String?
+    public var mechanism: String?
+    public var tls: Bool
+    public var parsed: Parsed
     /// The message bytes as received (after dot-unstuffing).
-    var raw: [UInt8] = []
+    public var raw: [UInt8] = []
 
     enum CodingKeys: String, CodingKey {
         case mailFrom, mailOptions, rcptTos, peerPort, login, mechanism, tls, parsed
@@ -84,14 +89,14 @@ struct ReceivedMessage: Decodable {
 }
 
 /// A running `smtp_sink.py` (aiosmtpd) on a free loopback port, writing what it receives into a temporary directory.
-struct SMTPSink {
-    let port: Int
-    let directory: URL
+public struct SMTPSink: Sendable {
+    public let port: Int
+    public let directory: URL
 
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("smtp_sink.py").path
+    public static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("smtp_sink.py").path
 
     /// Starts the sink with `options` (see smtp_sink.py), runs `body`, then stops the sink and removes its files.
-    static func with<T>(_ options: [String] = [], _ body: (SMTPSink) async throws -> T) async throws -> T {
+    public static func with<T>(_ options: [String] = [], _ body: (SMTPSink) async throws -> T) async throws -> T {
         try #require(SMTPTestEnvironment.aiosmtpdAvailable, "CI=true but python3 cannot import aiosmtpd: python3 -m pip install aiosmtpd")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-sink-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -149,10 +154,10 @@ struct SMTPSink {
         }
     }
 
-    enum SinkError: Error { case notStarted }
+    public enum SinkError: Error { case notStarted }
 
     /// The messages received so far, in order.
-    func received() throws -> [ReceivedMessage] {
+    public func received() throws -> [ReceivedMessage] {
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }.sorted()
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
@@ -166,18 +171,18 @@ struct SMTPSink {
 }
 
 /// A loopback port nothing listens on (at the time of the call).
-func freePort() throws -> Int {
+public func freePort() throws -> Int {
     let socket = try ListeningSocket(listen: false)
     return socket.port
 }
 
 /// A TCP socket bound to 127.0.0.1 on a free port; listening (the kernel completes connections, nobody answers)
 /// when asked. Closed on deinit.
-final class ListeningSocket {
-    let descriptor: Int32
-    let port: Int
+public final class ListeningSocket {
+    public let descriptor: Int32
+    public let port: Int
 
-    init(listen shouldListen: Bool) throws {
+    public init(listen shouldListen: Bool) throws {
         #if canImport(Glibc)
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -208,7 +213,7 @@ final class ListeningSocket {
 }
 
 /// The first IPv4 address of this machine that is not loopback, if any.
-func nonLoopbackIPv4Address() -> String? {
+public func nonLoopbackIPv4Address() -> String? {
     var list: UnsafeMutablePointer<ifaddrs>?
     guard getifaddrs(&list) == 0, let first = list else { return nil }
     defer { freeifaddrs(list) }
