@@ -140,16 +140,17 @@ let package = Package(
         .testTarget(name: "SearchTests", dependencies: ["Search", "Trials"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "MatchingTests", dependencies: ["Matching", "Search", "Trials", "DemoData", "Storage"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "CLITests", dependencies: ["passerelle", "Storage", "MailTesting"]),
+        .testTarget(name: "CLITests", dependencies: ["passerelle", "Storage", "TestSupport"]),
         .testTarget(name: "AnalyticsTests", dependencies: ["Analytics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Analytics"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "Analytics"]),
         .testTarget(name: "AlertsTests", dependencies: ["Alerts", "Search", "Trials", "DemoData", "Storage"]),
         .testTarget(name: "AccessTests", dependencies: ["Access", "Navigation"]),
-        // Test support: a real SMTP server (aiosmtpd, Tests/MailTesting/smtp_sink.py) started by the tests that need one.
-        .target(name: "MailTesting", path: "Tests/MailTesting", exclude: ["smtp_sink.py"]),
+        // Test support: a real SMTP server (aiosmtpd, Tests/TestSupport/smtp_sink.py) started by the tests that need one, and
+        // variants of real study records (another id, status or date) to import.
+        .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["smtp_sink.py"]),
         .testTarget(
-            name: "MailTests", dependencies: ["Mail", "MailTesting", .product(name: "Logging", package: "swift-log")]),
+            name: "MailTests", dependencies: ["Mail", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "StorageTests",
             dependencies: [
@@ -163,7 +164,7 @@ let package = Package(
             name: "WebTests",
             dependencies: [
                 "Web", "Storage", "DemoData", "Search", "Trials", "Analytics", "API", "Registry", "Access", "Navigation",
-                "Mail", "MailTesting",
+                "Mail", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             resources: [.copy("Fixtures")]

@@ -191,7 +191,7 @@ struct AlertService: Service {
     func run() async throws {
         var lastDaily = ""
         var lastWeekly = ""
-        while !Task.isCancelled {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 let now = Date()
                 try await worker.percolate(now: now)
@@ -211,7 +211,11 @@ struct AlertService: Service {
             } catch {
                 worker.logger.error("alert worker failed", metadata: ["error": "\(error)"])
             }
-            try await Task.sleep(for: interval)
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            } catch {
+                return
+            }
         }
     }
 }

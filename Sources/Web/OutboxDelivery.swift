@@ -94,19 +94,24 @@ struct OutboxDelivery: Sendable {
     }
 }
 
-/// Runs ``OutboxDelivery`` inside `serve` every `interval`.
+/// Runs ``OutboxDelivery`` inside `serve` every `interval`; on shutdown it finishes the pass in progress (a pass
+/// interrupted by a crash is safe too, see ``OutboxDelivery``).
 struct DeliveryService: Service {
     let delivery: OutboxDelivery
     let interval: Duration
 
     func run() async throws {
-        while !Task.isCancelled {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 try await delivery.deliverDue()
             } catch {
                 delivery.logger.error("e-mail delivery failed", metadata: ["error": "\(error)"])
             }
-            try await Task.sleep(for: interval)
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            } catch {
+                return
+            }
         }
     }
 }

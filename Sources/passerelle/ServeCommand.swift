@@ -49,7 +49,8 @@ struct ServeCommand: AsyncParsableCommand {
                 host: host, port: port, logLevel: logLevel, staffToken: environment["PASSERELLE_STAFF_TOKEN"],
                 publicURL: publicURL ?? environment["PASSERELLE_PUBLIC_URL"], secret: environment["PASSERELLE_SECRET"],
                 mailFrom: environment["PASSERELLE_MAIL_FROM"] ?? "no-reply@passerelle.quebec",
-                smtp: smtp ?? environment["PASSERELLE_SMTP"]),
+                smtp: smtp ?? environment["PASSERELLE_SMTP"],
+                alertInterval: .seconds(Int(environment["PASSERELLE_ALERT_INTERVAL"] ?? "") ?? 10)),
             store: store, logger: logger)
         do {
             try await app.runService()

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
-import MailTesting
+import TestSupport
 import Testing
 
 @testable import Mail

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Storage
 import Testing
+import TestSupport
 import Trials
 
 @testable import Web
@@ -15,20 +16,8 @@ struct AlertWorkerTests {
     /// A copy of a stored real study with another id, status and last-update date, as an API v2 JSON file.
     static func variant(of nctId: String, as newId: String, status: String, updated: String, store: any PasserelleStore,
                         directory: URL) async throws -> String {
-        let raw = try #require(try await store.rawDocument(nctId))
-        var document = try #require(try JSONSerialization.jsonObject(with: raw) as? [String: Any])
-        var protocolSection = try #require(document["protocolSection"] as? [String: Any])
-        var identification = try #require(protocolSection["identificationModule"] as? [String: Any])
-        identification["nctId"] = newId
-        var statusModule = try #require(protocolSection["statusModule"] as? [String: Any])
-        statusModule["overallStatus"] = status
-        statusModule["lastUpdatePostDateStruct"] = ["date": updated, "type": "ACTUAL"]
-        protocolSection["identificationModule"] = identification
-        protocolSection["statusModule"] = statusModule
-        document["protocolSection"] = protocolSection
-        let path = directory.appendingPathComponent("\(newId)-\(status)-\(updated).json")
-        try JSONSerialization.data(withJSONObject: document).write(to: path)
-        return path.path
+        try StudyVariant.file(from: try #require(try await store.rawDocument(nctId)), nctId: newId, status: status, updated: updated,
+                              in: directory)
     }
 
     @Test("new trials and status changes alert the saved searches they match, once; immediate ones are mailed, daily ones digested")

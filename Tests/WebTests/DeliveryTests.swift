@@ -4,7 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Mail
-import MailTesting
+import TestSupport
 import Storage
 import Testing
 
