@@ -99,7 +99,7 @@ public struct AlertRecord: Sendable, Equatable, Codable {
     public var nctId: String
     /// new-trial, status-changed, new-site.
     public var event: String
-    /// Human-readable detail in no particular language (status values, a site's name and distance).
+    /// The reason's particulars, as the alert worker encodes them (JSON: statuses, a site and its distance).
     public var detail: String
     /// The trial history entry that caused it.
     public var historySequence: Int64

@@ -53,7 +53,7 @@ struct AlertWorker: Sendable {
                     alerts.append(AlertRecord(
                         key: "\(event.savedSearchId)|\(nctId)|\(Self.code(event.reason))|\(trialChanges.sequence)",
                         savedSearchId: event.savedSearchId, nctId: nctId, event: Self.code(event.reason),
-                        detail: Self.detail(event.reason), historySequence: trialChanges.sequence, createdAt: now))
+                        detail: try Self.encode(event.reason), historySequence: trialChanges.sequence, createdAt: now))
                 }
             }
             var outbox: [OutboxMessage] = []
@@ -74,22 +74,39 @@ struct AlertWorker: Sendable {
         return created
     }
 
-    /// Queues one digest per address for the alerts of `frequency` no e-mail has carried, created before `now`.
-    /// The digest's key names the address and the day, so queuing twice the same day sends one message.
+    /// Queues one digest per address for the alerts of `frequency` no e-mail has carried, created before `now`
+    /// (``DigestBuilder``: each trial once, most important reason first). The digest's key names the address and the
+    /// day, so queuing twice the same day sends one message.
     @discardableResult
     func queueDigests(_ frequency: AlertFrequency, now: Date) async throws -> Int {
         let people = store.people
         let pending = try await people.unmailedAlerts(frequency: frequency.rawValue, createdBefore: now)
-        guard !pending.isEmpty else { return 0 }
+        guard !pending.isEmpty, let rhythm = SavedSearch.Frequency(rawValue: frequency.rawValue) else { return 0 }
         var searches: [String: SavedSearchRecord] = [:]
         for id in Set(pending.map(\.savedSearchId)) { searches[id] = try await people.savedSearch(id: id) }
-        let day = String(RecordCodingDay.day(now))
+        let alerts = pending.compactMap { alert -> PendingAlert? in
+            guard let search = searches[alert.savedSearchId] else { return nil }
+            return PendingAlert(
+                subscriberId: search.email, email: search.email, language: search.language == "en" ? .english : .french,
+                frequency: rhythm, savedSearchId: search.id, nctId: alert.nctId, reason: Self.reason(alert), time: alert.createdAt)
+        }
+        let keysByAddress = Dictionary(grouping: pending, by: { searches[$0.savedSearchId]?.email ?? "" }).mapValues { $0.map(\.key) }
+        let day = RecordCodingDay.day(now)
         var queued = 0
-        for (email, alerts) in Dictionary(grouping: pending, by: { searches[$0.savedSearchId]?.email ?? "" }).sorted(by: { $0.key < $1.key }) {
-            guard !email.isEmpty, let first = searches[alerts[0].savedSearchId] else { continue }
-            let key = "digest-\(frequency.rawValue)-\(day)-" + String(Secrets.sha256(email).prefix(16))
-            let message = try digest(key: key, email: email, first: first, alerts: alerts, searches: searches, frequency: frequency, now: now)
-            try await people.queueDigest(message, alertKeys: alerts.map(\.key))
+        for digest in DigestBuilder.digests(alerts, frequency: rhythm) {
+            guard let first = digest.savedSearchIds.first.flatMap({ searches[$0] }) else { continue }
+            let language: Language = digest.language == .english ? .en : .fr
+            let strings = Strings.table(for: language)
+            let message = try subscriptions.mailer.message(
+                key: "digest-\(frequency.rawValue)-\(day)-" + String(Secrets.sha256(digest.email).prefix(16)), to: digest.email,
+                language: language,
+                content: Mailer.Content(
+                    subject: strings["mail_digest_subject_\(frequency.rawValue)"] ?? "", heading: strings["mail_alert_intro"] ?? "",
+                    paragraphs: digest.savedSearchIds.compactMap { searches[$0].map { SavedSearchText.label($0.query, language: language) } },
+                    items: items(digest.items.map { ($0.nctId, $0.reason) }, language: language),
+                    unsubscribeURL: subscriptions.unsubscribeURL(first)),
+                now: now)
+            try await people.queueDigest(message, alertKeys: keysByAddress[digest.email] ?? [])
             queued += 1
         }
         return queued
@@ -113,27 +130,23 @@ struct AlertWorker: Sendable {
         }
     }
 
-    /// The reason's particulars in no language: statuses, or the site's city and distance.
-    static func detail(_ reason: AlertReason) -> String {
-        switch reason {
-        case .newTrial, .nowMatches: ""
-        case .statusChanged(let from, let to): "\(from?.rawValue ?? "?") → \(to.rawValue)"
-        case .newSiteNearby(_, _, let city, let distance): "\(city ?? "?"), \(Int(distance.rounded())) km"
-        }
+    /// The reason as stored with the alert (JSON), and back.
+    static func encode(_ reason: AlertReason) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(reason), as: UTF8.self)
     }
 
-    private func items(_ alerts: [AlertRecord], language: Language) -> [(title: String, url: String, detail: String)] {
+    static func reason(_ alert: AlertRecord) -> AlertReason {
+        (try? JSONDecoder().decode(AlertReason.self, from: Data(alert.detail.utf8))) ?? .newTrial
+    }
+
+    private func items(_ alerts: [(nctId: String, reason: AlertReason)], language: Language) -> [(title: String, url: String, detail: String)] {
         let summaries = finder.snapshot.summaries
-        let strings = Strings.table(for: language)
-        var seen = Set<String>()
-        return alerts.filter { seen.insert($0.nctId).inserted }.map { alert in
-            // A status change's detail is "FROM → TO" in status codes: each is named in the reader's language.
-            let detail = alert.event == "status-changed"
-                ? alert.detail.components(separatedBy: " → ").map { strings["status_\($0)"] ?? $0 }.joined(separator: " → ")
-                : alert.detail
-            return (title: "\(summaries[alert.nctId]?.title ?? alert.nctId) (\(alert.nctId))",
-                    url: subscriptions.mailer.link("/trials/\(alert.nctId)?lang=\(language.rawValue)"),
-                    detail: AlertWording.line(event: alert.event, detail: detail, language: language))
+        return alerts.map { alert in
+            (title: "\(summaries[alert.nctId]?.title ?? alert.nctId) (\(alert.nctId))",
+             url: subscriptions.mailer.link("/trials/\(alert.nctId)?lang=\(language.rawValue)"),
+             detail: AlertWording.line(alert.reason, language: language))
         }
     }
 
@@ -144,30 +157,10 @@ struct AlertWorker: Sendable {
             key: key, to: search.email, language: language,
             content: Mailer.Content(
                 subject: strings["mail_alert_subject"] ?? "", heading: SavedSearchText.label(search.query, language: language),
-                paragraphs: [strings["mail_alert_intro"] ?? ""], items: items(alerts, language: language),
+                paragraphs: [strings["mail_alert_intro"] ?? ""],
+                items: items(alerts.map { ($0.nctId, Self.reason($0)) }, language: language),
                 action: (strings["nav_search"] ?? "", subscriptions.mailer.link("/search?\(search.query)&lang=\(language.rawValue)")),
                 unsubscribeURL: subscriptions.unsubscribeURL(search)),
-            now: now)
-    }
-
-    private func digest(
-        key: String, email: String, first: SavedSearchRecord, alerts: [AlertRecord], searches: [String: SavedSearchRecord],
-        frequency: AlertFrequency, now: Date
-    ) throws -> OutboxMessage {
-        let language = Language(rawValue: first.language) ?? .fr
-        let strings = Strings.table(for: language)
-        var paragraphs: [String] = []
-        var items: [(title: String, url: String, detail: String)] = []
-        for (searchId, group) in Dictionary(grouping: alerts, by: \.savedSearchId).sorted(by: { $0.key < $1.key }) {
-            guard let search = searches[searchId] else { continue }
-            paragraphs.append(SavedSearchText.label(search.query, language: language))
-            items += self.items(group, language: language)
-        }
-        return try subscriptions.mailer.message(
-            key: key, to: email, language: language,
-            content: Mailer.Content(
-                subject: strings["mail_digest_subject_\(frequency.rawValue)"] ?? "", heading: strings["mail_alert_intro"] ?? "",
-                paragraphs: paragraphs, items: items, unsubscribeURL: subscriptions.unsubscribeURL(first)),
             now: now)
     }
 }

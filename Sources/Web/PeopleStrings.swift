@@ -112,6 +112,7 @@ extension Strings {
         "alert_new-trial": ("Nouvel essai", "New trial"),
         "alert_status-changed": ("Changement de statut", "Status change"),
         "alert_new-site": ("Nouveau site près de vous", "New site near you"),
+        "alert_now-matches": ("Correspond maintenant à votre recherche", "Now matches your search"),
         // E-mails.
         "mail_footer": ("Passerelle — essais cliniques et thérapies cellulaires et géniques au Québec. Ce courriel ne remplace pas l’avis de votre équipe soignante.",
                         "Passerelle — clinical trials and cell and gene therapies in Québec. This e-mail does not replace the advice of your care team."),

@@ -1,4 +1,5 @@
 import Access
+import Alerts
 import Foundation
 import Hummingbird
 import Storage
@@ -170,7 +171,7 @@ func addSubscriptionRoutes(to router: Router<AppRequestContext>, pages: Pages, s
                 AtomFeed.Entry(
                     id: "urn:passerelle:alert:\(alert.key)", title: summaries[alert.nctId]?.title ?? alert.nctId,
                     link: subscriptions.mailer.link("/trials/\(alert.nctId)?lang=\(language.rawValue)"), updated: alert.createdAt,
-                    summary: AlertWording.line(event: alert.event, detail: alert.detail, language: language))
+                    summary: AlertWording.line(AlertWorker.reason(alert), language: language))
             })
         return Response(status: .ok, headers: [.contentType: "application/atom+xml; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: feed.xml)))
@@ -219,11 +220,20 @@ struct AtomFeed {
     static func time(_ date: Date) -> String { date.formatted(.iso8601) }
 }
 
-/// An alert's reason in words.
+/// An alert's reason in words, in the reader's language.
 enum AlertWording {
-    static func line(event: String, detail: String, language: Language) -> String {
+    static func line(_ reason: AlertReason, language: Language) -> String {
         let strings = Strings.table(for: language)
-        let base = strings["alert_\(event)"] ?? event
-        return detail.isEmpty ? base : "\(base) — \(detail)"
+        switch reason {
+        case .newTrial:
+            return strings["alert_new-trial"] ?? ""
+        case .statusChanged(let from, let to):
+            let before = from.map { strings["status_\($0.rawValue)"] ?? $0.rawValue } ?? "?"
+            return "\(strings["alert_status-changed"] ?? "") — \(before) → \(strings["status_\(to.rawValue)"] ?? to.rawValue)"
+        case .newSiteNearby(_, _, let city, let distance):
+            return "\(strings["alert_new-site"] ?? "") — \(city ?? "?"), \(Int(distance.rounded())) km"
+        case .nowMatches:
+            return strings["alert_now-matches"] ?? ""
+        }
     }
 }

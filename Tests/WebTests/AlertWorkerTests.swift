@@ -74,14 +74,16 @@ struct AlertWorkerTests {
         alerts = try await store.people.alerts(savedSearchId: immediate.id, limit: 10)
         #expect(Set(alerts.map(\.event)) == ["new-trial", "status-changed"])
         let change = try #require(try await store.people.alerts(savedSearchId: daily.id, limit: 10).first)
-        #expect(change.event == "status-changed" && change.detail == "NOT_YET_RECRUITING → RECRUITING" && change.mailedIn == nil)
+        #expect(change.event == "status-changed" && change.mailedIn == nil)
+        #expect(AlertWorker.reason(change) == .statusChanged(from: .notYetRecruiting, to: .recruiting))
 
         // The daily digest carries the unmailed alert once.
         #expect(try await worker.queueDigests(.daily, now: now.addingTimeInterval(1)) == 1)
         #expect(try await worker.queueDigests(.daily, now: now.addingTimeInterval(2)) == 0)
         let digest = try #require(try await store.people.outboxMessages(recipient: "daily@example.org").last)
         #expect(digest.key.hasPrefix("digest-daily-"))
-        #expect(digest.message.contains("Recruiting"), "the digest names the new status in the subscriber's language")
+        #expect(String(decoding: MIMEReader.decodeQuotedPrintable(digest.message), as: UTF8.self).contains("Status change — Not yet recruiting → Recruiting"),
+                "the digest names the change in the subscriber's language")
         try await store.close()
     }
 }

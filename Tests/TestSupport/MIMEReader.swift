@@ -2,15 +2,15 @@ import Foundation
 
 /// A small, independent reader of the messages `MailMessage` renders, so tests check what a mail client would see:
 /// unfolded headers, RFC 2047 encoded-words decoded (B and Q), quoted-printable bodies decoded, multipart split.
-struct MIMEReader {
+public struct MIMEReader {
     /// Raw header lines as rendered (folded), in order.
-    var headerLines: [String]
+    public var headerLines: [String]
     /// Unfolded headers, in order, values raw (not decoded).
-    var headers: [(name: String, value: String)]
+    public var headers: [(name: String, value: String)]
     /// The body bytes after the blank line, as text.
-    var body: String
+    public var body: String
 
-    init(_ bytes: [UInt8]) {
+    public init(_ bytes: [UInt8]) {
         let text = String(decoding: bytes, as: UTF8.self)
         let split = text.range(of: "\r\n\r\n")!
         let head = String(text[..<split.lowerBound])
@@ -28,24 +28,24 @@ struct MIMEReader {
     }
 
     /// The first header named `name`, unfolded, raw.
-    func raw(_ name: String) -> String? {
+    public func raw(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
     /// The first header named `name`, unfolded and decoded.
-    func decoded(_ name: String) -> String? {
+    public func decoded(_ name: String) -> String? {
         raw(name).map(Self.decodeEncodedWords)
     }
 
     /// The `boundary` parameter of the Content-Type header.
-    var boundary: String? {
+    public var boundary: String? {
         guard let contentType = raw("Content-Type"), let range = contentType.range(of: "boundary=\"") else { return nil }
         let rest = contentType[range.upperBound...]
         return String(rest[..<rest.firstIndex(of: "\"")!])
     }
 
     /// The parts of a multipart body: each part's headers and raw body.
-    func parts() -> [MIMEReader] {
+    public func parts() -> [MIMEReader] {
         guard let boundary else { return [] }
         let sections = body.components(separatedBy: "--\(boundary)")
         // [preamble, part, part, "--\r\n"]
@@ -58,7 +58,7 @@ struct MIMEReader {
     }
 
     /// Decodes `=?charset?B|Q?…?=` words (UTF-8 only); the whitespace between two adjacent encoded-words is dropped.
-    static func decodeEncodedWords(_ text: String) -> String {
+    public static func decodeEncodedWords(_ text: String) -> String {
         let pattern = try! NSRegularExpression(pattern: "=\\?([^?]+)\\?([BbQq])\\?([^?]*)\\?=")
         var result = ""
         var cursor = text.startIndex
@@ -87,7 +87,7 @@ struct MIMEReader {
     }
 
     /// Quoted-printable to bytes: soft breaks removed, `=XX` decoded.
-    static func decodeQuotedPrintable(_ text: String) -> [UInt8] {
+    public static func decodeQuotedPrintable(_ text: String) -> [UInt8] {
         let bytes = Array(text.replacingOccurrences(of: "=\r\n", with: "").utf8)
         var output: [UInt8] = []
         var index = 0
@@ -106,7 +106,7 @@ struct MIMEReader {
     }
 
     /// The body decoded per its Content-Transfer-Encoding, as UTF-8 text.
-    var decodedBody: String {
+    public var decodedBody: String {
         if raw("Content-Transfer-Encoding")?.lowercased() == "quoted-printable" {
             return String(decoding: Self.decodeQuotedPrintable(body), as: UTF8.self)
         }
