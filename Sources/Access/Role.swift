@@ -82,14 +82,16 @@ public struct AccessRule: Sendable, Equatable {
 }
 
 /// The role × route table: deny by default. A request is allowed when the first rule covering its method and path
-/// admits the visitor's role; a request no rule covers is refused for everyone.
+/// admits the visitor's role; a request no rule covers is refused for everyone (as an unknown route).
 public struct AccessPolicy: Sendable {
     public enum Decision: Sendable, Equatable {
         case allowed
         /// Not signed in, and the route needs an account.
         case signInRequired
-        /// Signed in without a role the route admits, or no rule covers the route.
+        /// Signed in without a role the route admits.
         case forbidden
+        /// No rule covers the route: refused to everyone, as a page that does not exist.
+        case unknownRoute
     }
 
     public let rules: [AccessRule]
@@ -102,7 +104,7 @@ public struct AccessPolicy: Sendable {
     }
 
     public func decide(method: String, path: String, role: Role?) -> Decision {
-        guard let rule = rule(method: method, path: path) else { return .forbidden }
+        guard let rule = rule(method: method, path: path) else { return .unknownRoute }
         if rule.audience.admits(role) { return .allowed }
         return role == nil ? .signInRequired : .forbidden
     }

@@ -113,8 +113,8 @@ enum Cookies {
 /// Identifies the visitor, applies the role × route table (deny by default) and checks the CSRF token of every
 /// form post, before any handler runs. The one place access is decided: handlers only read ``Visitor/current``.
 ///
-/// - Pages: no account → 401 with the sign-in form; wrong role or unknown route → 403 page. API: the same codes
-///   with an RFC 9457 problem body.
+/// - Pages: no account → 401 with the sign-in form; wrong role → 403 page; a route the table does not know → 404
+///   for everyone. API: the same codes with an RFC 9457 problem body.
 /// - Every `POST` outside `/api/` must carry the visitor's CSRF token in a `csrf` form field (the session's when
 ///   signed in; the `passerelle_csrf` cookie's otherwise), or it is refused with 403 before the handler reads it.
 ///   The API takes JSON only, which a cross-site form cannot send without a CORS preflight Passerelle never grants.
@@ -155,6 +155,8 @@ struct AccessMiddleware: RouterMiddleware {
             return deny(.unauthorized, isAPI: isAPI, path: path, request: request, language: language, visitor: visitor)
         case .forbidden:
             return deny(.forbidden, isAPI: isAPI, path: path, request: request, language: language, visitor: visitor)
+        case .unknownRoute:
+            return deny(.notFound, isAPI: isAPI, path: path, request: request, language: language, visitor: visitor)
         }
 
         if request.method == .post, !isAPI, !Self.csrfExempt.contains(where: path.hasPrefix) {
@@ -200,8 +202,11 @@ struct AccessMiddleware: RouterMiddleware {
         _ status: HTTPResponse.Status, isAPI: Bool, path: String, request: Request, language: Language, visitor: Visitor
     ) -> Response {
         if isAPI {
-            let detail = status == .unauthorized
-                ? "sign in, or send the staff token, to use this operation" : "your role does not give access to this operation"
+            let detail = switch status {
+            case .unauthorized: "sign in, or send the staff token, to use this operation"
+            case .notFound: "no such operation"
+            default: "your role does not give access to this operation"
+            }
             var headers: HTTPFields = [.contentType: "application/problem+json"]
             if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"passerelle\"" }
             let body = "{\"detail\":\"\(detail)\",\"status\":\(status.code),\"title\":\"\(status.reasonPhrase)\",\"type\":\"about:blank\"}"
@@ -214,9 +219,10 @@ struct AccessMiddleware: RouterMiddleware {
                                     language: language, status: .unauthorized)
             }
             let strings = Strings.table(for: language)
-            return pages.render("message", MessagePage(heading: strings["forbidden_title"] ?? "", message: strings["forbidden_text"] ?? "",
+            let prefix = status == .notFound ? "page_not_found" : "forbidden"
+            return pages.render("message", MessagePage(heading: strings["\(prefix)_title"] ?? "", message: strings["\(prefix)_text"] ?? "",
                                                        language: language, path: path),
-                                language: language, status: .forbidden)
+                                language: language, status: status)
         }
     }
 }

@@ -8,6 +8,8 @@ extension Strings {
         // Access.
         "forbidden_title": ("Accès refusé", "Access denied"),
         "forbidden_text": ("Votre compte ne donne pas accès à cette page.", "Your account does not give access to this page."),
+        "page_not_found_title": ("Page introuvable", "Page not found"),
+        "page_not_found_text": ("Cette adresse ne correspond à aucune page de Passerelle.", "This address is not a Passerelle page."),
         "csrf_title": ("Formulaire expiré", "Form expired"),
         "csrf_text": ("Ce formulaire n’est plus valide. Revenez à la page précédente, rechargez-la et réessayez.",
                       "This form is no longer valid. Go back, reload the page and try again."),

@@ -39,15 +39,21 @@ struct AlertProcessTests {
             let arguments = ["alerts", "deliver", "--database", database, "--smtp", "smtp://127.0.0.1:\(sink.port)", "--lease-seconds", "1"]
             var generator = SystemRandomNumberGenerator()
             var kills = 0
-            // Kill the worker at random moments while it sends.
-            for _ in 0..<12 {
+            // Kill the worker at random moments while it sends: after the server has received a random 1 to 30 more
+            // messages from this run (so the kill lands inside a batch, at a random message).
+            for _ in 0..<40 where kills < 12 {
+                let before = try sink.receivedCount()
+                guard before < keys.count else { break }
                 let process = Process()
                 process.executableURL = CommandLineTests.executable
                 process.arguments = arguments
                 process.standardOutput = FileHandle.nullDevice
                 process.standardError = FileHandle.nullDevice
                 try process.run()
-                try await Task.sleep(for: .milliseconds(Int.random(in: 40...400, using: &generator)))
+                let target = before + Int.random(in: 1...30, using: &generator)
+                while process.isRunning, try sink.receivedCount() < target {
+                    try await Task.sleep(for: .milliseconds(1))
+                }
                 if process.isRunning {
                     kill(process.processIdentifier, SIGKILL)
                     kills += 1
@@ -55,7 +61,7 @@ struct AlertProcessTests {
                 process.waitUntilExit()
                 try await Task.sleep(for: .milliseconds(1_100))  // let leases of the killed worker expire
             }
-            #expect(kills >= 5, "the worker must be killed mid-run several times (\(kills))")
+            #expect(kills >= 8, "the worker must be killed while sending several times (\(kills))")
             // Then let it finish.
             for _ in 0..<10 {
                 let run = try CommandLineTests.run(arguments)
@@ -147,8 +153,7 @@ struct AlertProcessTests {
     /// The `count`-th message the sink received, waiting up to a minute for it.
     static func waitForMessage(_ sink: SMTPSink, count: Int) async throws -> ReceivedMessage {
         for _ in 0..<300 {
-            let received = try sink.received()
-            if received.count >= count { return received[count - 1] }
+            if try sink.receivedCount() >= count { return try sink.received()[count - 1] }
             try await Task.sleep(for: .milliseconds(200))
         }
         Issue.record("no message \(count) within a minute")

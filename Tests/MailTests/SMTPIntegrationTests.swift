@@ -257,10 +257,10 @@ struct SMTPIntegrationTests {
     @Test func silentServerTimesOut() async throws {
         let socket = try ListeningSocket(listen: true)
         let client = try client("smtp://127.0.0.1:\(socket.port)?timeout=0.5")
-        let start = ContinuousClock.now
         let error = try #require(await error { try await client.send(message(to: "a@example.org")) })
+        // A timeout error (not a hang, not a connection error) is the proof; elapsed time is not asserted, since
+        // a loaded machine delays every wake-up.
         #expect(error.kind == .timeout && error.isTransient && error.command == "greeting", "\(error)")
-        #expect(ContinuousClock.now - start < .seconds(5))
         withExtendedLifetime(socket) {}
     }
 
@@ -268,13 +268,12 @@ struct SMTPIntegrationTests {
         let socket = try ListeningSocket(listen: true)
         let client = try client("smtp://127.0.0.1:\(socket.port)?timeout=60")
         let message = message(to: "a@example.org")
-        let start = ContinuousClock.now
         let task = Task { await client.send([message]) }
         try await Task.sleep(for: .milliseconds(300))
         task.cancel()
         let error = try #require(await task.value[0].failure)
+        // "cancelled", not a timeout after 60 s: the cancellation ended the wait.
         #expect(error.kind == .connection && error.isTransient && error.message == "cancelled", "\(error)")
-        #expect(ContinuousClock.now - start < .seconds(5))
         withExtendedLifetime(socket) {}
     }
 }

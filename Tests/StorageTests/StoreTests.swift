@@ -20,7 +20,7 @@ struct StoreTests {
         try await TestDatabases.withStore(kind) { store in
             try await store.migrate()
             try await store.migrate()
-            #expect(try await store.appliedMigrations() == [1, 2])
+            #expect(try await store.appliedMigrations() == [1, 2, 3])
             #expect(try await store.count() == 0)
         }
     }

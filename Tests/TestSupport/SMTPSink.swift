@@ -156,6 +156,11 @@ public struct SMTPSink: Sendable {
 
     public enum SinkError: Error { case notStarted }
 
+    /// How many messages were received so far (cheaper than ``received()`` for polling).
+    public func receivedCount() throws -> Int {
+        try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }.count
+    }
+
     /// The messages received so far, in order.
     public func received() throws -> [ReceivedMessage] {
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }.sorted()

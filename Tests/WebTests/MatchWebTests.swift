@@ -95,9 +95,11 @@ struct MatchWebTests {
                 #expect(html.contains("Screen a patient"))
                 #expect(html.contains(#"name="ecog""#))
             }
-            let form = "situation=Femme+de+55+ans%2C+cancer+du+sein+m%C3%A9tastatique+HER2+positif&all_statuses=1"
+            // A form post carries the visitor's CSRF token (the cookie a first page view sets).
+            let visitor = try await PeopleWebTests.anonymous(client)
+            let form = "csrf=\(visitor.csrf)&situation=Femme+de+55+ans%2C+cancer+du+sein+m%C3%A9tastatique+HER2+positif&all_statuses=1"
             try await client.execute(
-                uri: "/match", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                uri: "/match", method: .post, headers: visitor.headers,
                 body: ByteBuffer(string: form)
             ) { response in
                 #expect(response.status == .ok)
@@ -108,8 +110,8 @@ struct MatchWebTests {
                 #expect(html.lowercased().contains("breast"))
             }
             try await client.execute(
-                uri: "/match", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
-                body: ByteBuffer(string: "situation=asthme&age=deux")
+                uri: "/match", method: .post, headers: visitor.headers,
+                body: ByteBuffer(string: "csrf=\(visitor.csrf)&situation=asthme&age=deux")
             ) { response in
                 #expect(response.status == .badRequest)
                 #expect(String(buffer: response.body).contains("âge"))

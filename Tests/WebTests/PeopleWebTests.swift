@@ -124,7 +124,7 @@ struct PeopleWebTests {
             // A path no line covers is refused to everyone, admins included.
             let admin = try #require(sessions[.admin])
             try await client.execute(uri: "/admin/unknown", method: .get, headers: admin.headers) { response in
-                #expect(response.status == .forbidden)
+                #expect(response.status == .notFound)
             }
         }
         try await store.close()

@@ -33,7 +33,7 @@ struct ServerTests {
                 #expect(health.status == "ok")
                 #expect(health.database == "sqlite")
                 #expect(health.trials == 40)
-                #expect(health.migrations == [1, 2])
+                #expect(health.migrations == [1, 2, 3])
             }
         }
     }

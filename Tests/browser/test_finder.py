@@ -375,6 +375,28 @@ def test_match_form_ranks_trials_with_a_checklist(browser, base_url):
     axe_check(browser, "match-pro-results")
 
 
+def test_save_search_and_ask_for_help_without_an_account(browser, base_url):
+    """The finder's "alert me" form and the help form work without JavaScript or an account (CSRF by cookie)."""
+    browser.get(base_url + "/search?q=lymphome&near=H2X&radius_km=50")
+    form = browser.find_element(By.ID, "save-search")
+    form.find_element(By.NAME, "email").send_keys("selenium@example.org")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    body = browser.find_element(By.TAG_NAME, "main").text
+    screenshot(browser, "saved-search")
+    assert "Vérifiez vos courriels" in body, body[:300]
+
+    browser.get(base_url + "/help?lang=en")
+    browser.find_element(By.ID, "name").send_keys("Selenium Test")
+    browser.find_element(By.ID, "email").send_keys("selenium@example.org")
+    browser.find_element(By.ID, "situation").send_keys("Relapsed lymphoma after two lines; interested in CAR-T.")
+    browser.find_element(By.NAME, "consent").click()
+    browser.find_element(By.CSS_SELECTOR, "form.account-form button[type=submit]").click()
+    screenshot(browser, "help-status")
+    assert "/help/status/" in browser.current_url
+    assert browser.find_element(By.ID, "help-status").text == "Received"
+    axe_check(browser, "help-status")
+
+
 @pytest.mark.parametrize(
     "name,path",
     [
@@ -384,6 +406,9 @@ def test_match_form_ranks_trials_with_a_checklist(browser, base_url):
         ("trial-NCT04728893-patient", "/trials/NCT04728893"),
         ("trial-NCT04728893-pro", "/trials/NCT04728893?view=pro"),
         ("portrait", "/portrait"),
+        ("help", "/help"),
+        ("sign-up", "/account/sign-up"),
+        ("sign-in", "/account/sign-in"),
     ],
 )
 def test_accessibility_no_serious_violations(browser, base_url, name, path):
