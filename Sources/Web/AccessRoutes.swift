@@ -65,6 +65,7 @@ enum AccessRoutes {
         AccessRule("POST", "/api/v1/saved-searches", .anyone),
         AccessRule("POST", "/api/v1/help-requests", .anyone),
         AccessRule("GET", "/api/v1/help-requests", navigators),
+        AccessRule("PATCH", "/api/v1/help-requests/:id", navigators),
         AccessRule("GET", "/api/v1/registry/summary", registryAggregates),
         AccessRule("GET", "/api/v1/registry/survival", registryAggregates),
         AccessRule("GET", "/api/v1/registry/follow-up/overdue", registryStaff),

@@ -31,6 +31,75 @@ struct NavigationDesk: Sendable {
         return token
     }
 
+    /// What became of a navigator's action.
+    enum Outcome: Equatable {
+        case done
+        /// The action or one of its fields cannot be accepted: `action`, `assignee`, `status`, `note` or `referral`.
+        case refused(String)
+        /// Someone changed the request meanwhile; nothing was written.
+        case conflict
+    }
+
+    /// Applies a navigator's action (`action` = claim, assign, status, note or refer, with its fields) to a request,
+    /// with its note, its referral e-mail and its audit line, in one transaction.
+    func act(on stored: StoredHelpRequest, form: FormQuery, visitor: Visitor, language: Language) async throws -> Outcome {
+        let current = stored.request
+        let id = current.id
+        let now = Date()
+        var status = current.status
+        var assignee: String?? = nil
+        var note: HelpRequestNote?
+        var outbox: [OutboxMessage] = []
+        var detail = ""
+        switch form.first("action") ?? "" {
+        case "claim":
+            guard let account = visitor.account else { return .refused("assignee") }
+            assignee = .some(account.id)
+            if status == .new { status = .inProgress }
+            note = HelpRequestNote(kind: .assignment, authorId: visitor.actor, text: "claimed", createdAt: now)
+            detail = "claim"
+        case "assign":
+            guard let target = form.first("assignee"), let account = try await people.account(id: target),
+                account.role == Role.navigator.rawValue || account.role == Role.admin.rawValue
+            else { return .refused("assignee") }
+            assignee = .some(account.id)
+            note = HelpRequestNote(kind: .assignment, authorId: visitor.actor, text: account.displayName, createdAt: now)
+            detail = "assign \(account.id)"
+        case "status":
+            guard let next = form.first("status").flatMap(HelpRequestStatus.init(rawValue:)), current.status.canMove(to: next) else {
+                return .refused("status")
+            }
+            status = next
+            note = HelpRequestNote(kind: .status, authorId: visitor.actor, text: "\(current.status.rawValue) → \(next.rawValue)", createdAt: now)
+            detail = "\(current.status.rawValue) → \(next.rawValue)"
+        case "note":
+            guard let text = form.first("note"), text.count <= 5_000 else { return .refused("note") }
+            note = HelpRequestNote(kind: .note, authorId: visitor.actor, text: text, createdAt: now)
+            detail = "note"
+        case "refer":
+            guard let site = form.first("site_email").flatMap(EmailAddress.init), let message = form.first("referral"), message.count <= 5_000,
+                current.status.canMove(to: .referred) || current.status == .referred
+            else { return .refused("referral") }
+            let strings = Strings.table(for: language)
+            outbox.append(try mailer.message(
+                key: "referral-\(id)-\(Secrets.randomToken(bytes: 6))", to: site.value, language: language,
+                content: Mailer.Content(subject: strings["mail_referral_subject"] ?? "", heading: strings["mail_referral_subject"] ?? "",
+                                        paragraphs: [message, "\(current.name) — \(current.email) \(current.phone)",
+                                                     current.trials.joined(separator: ", ")]),
+                now: now))
+            status = .referred
+            note = HelpRequestNote(kind: .referral, authorId: visitor.actor, text: "\(site.value): \(message)", createdAt: now)
+            detail = "referral to \(site.value)"
+        default:
+            return .refused("action")
+        }
+        let due = status.isOpen ? serviceLevel.followUpDue(from: now) : current.dueAt
+        let changed = try await people.updateHelpRequest(
+            id: id, expectedStatus: current.status, status: status, assigneeId: assignee, dueAt: due, note: note, outbox: outbox,
+            audit: AuditEvent(actor: visitor.actor, action: "help-request.update", subject: "help-request:\(id)", detail: detail), at: now)
+        return changed ? .done : .conflict
+    }
+
     /// Checks a help request form; the error names the field.
     func request(from form: FormQuery, account: AccountRecord?, now: Date) throws(SubscriptionError) -> HelpRequest {
         let kind = HelpRequest.RequesterKind(rawValue: form.first("kind") ?? "patient")
@@ -193,58 +262,10 @@ func addNavigationRoutes(to router: Router<AppRequestContext>, pages: Pages, des
         guard let stored = try await people.helpRequest(
             id: id, audit: AuditEvent(actor: visitor.actor, action: "help-request.read", subject: "help-request:\(id)"))
         else { throw HTTPError(.notFound) }
-        let current = stored.request
-        let now = Date()
-        var status = current.status
-        var assignee: String?? = nil
-        var note: HelpRequestNote?
-        var outbox: [OutboxMessage] = []
-        var detail = ""
-        switch form.first("action") ?? "" {
-        case "claim":
-            assignee = .some(visitor.account?.id)
-            if status == .new { status = .inProgress }
-            note = HelpRequestNote(kind: .assignment, authorId: visitor.actor, text: "claimed", createdAt: now)
-            detail = "claim"
-        case "assign":
-            guard let target = form.first("assignee"), let account = try await people.account(id: target),
-                account.role == Role.navigator.rawValue || account.role == Role.admin.rawValue
-            else { return Response(status: .seeOther, headers: [.location: back + "&error=assignee"]) }
-            assignee = .some(account.id)
-            note = HelpRequestNote(kind: .assignment, authorId: visitor.actor, text: account.displayName, createdAt: now)
-            detail = "assign \(account.id)"
-        case "status":
-            guard let next = form.first("status").flatMap(HelpRequestStatus.init(rawValue:)), current.status.canMove(to: next) else {
-                return Response(status: .seeOther, headers: [.location: back + "&error=status"])
-            }
-            status = next
-            note = HelpRequestNote(kind: .status, authorId: visitor.actor, text: "\(current.status.rawValue) → \(next.rawValue)", createdAt: now)
-            detail = "\(current.status.rawValue) → \(next.rawValue)"
-        case "note":
-            guard let text = form.first("note"), text.count <= 5_000 else { return Response(status: .seeOther, headers: [.location: back + "&error=note"]) }
-            note = HelpRequestNote(kind: .note, authorId: visitor.actor, text: text, createdAt: now)
-            detail = "note"
-        case "refer":
-            guard let site = form.first("site_email").flatMap(EmailAddress.init), let message = form.first("referral"), message.count <= 5_000,
-                current.status.canMove(to: .referred) || current.status == .referred
-            else { return Response(status: .seeOther, headers: [.location: back + "&error=referral"]) }
-            let siteStrings = Strings.table(for: language)
-            outbox.append(try desk.mailer.message(
-                key: "referral-\(id)-\(Secrets.randomToken(bytes: 6))", to: site.value, language: language,
-                content: Mailer.Content(subject: siteStrings["mail_referral_subject"] ?? "", heading: siteStrings["mail_referral_subject"] ?? "",
-                                        paragraphs: [message, "\(current.name) — \(current.email) \(current.phone)",
-                                                     current.trials.joined(separator: ", ")]),
-                now: now))
-            status = .referred
-            note = HelpRequestNote(kind: .referral, authorId: visitor.actor, text: "\(site.value): \(message)", createdAt: now)
-            detail = "referral to \(site.value)"
-        default:
-            return Response(status: .seeOther, headers: [.location: back + "&error=action"])
+        switch try await desk.act(on: stored, form: form, visitor: visitor, language: language) {
+        case .done: return Response(status: .seeOther, headers: [.location: back])
+        case .refused(let field): return Response(status: .seeOther, headers: [.location: back + "&error=\(field)"])
+        case .conflict: return Response(status: .seeOther, headers: [.location: back + "&error=conflict"])
         }
-        let due = status.isOpen ? desk.serviceLevel.followUpDue(from: now) : current.dueAt
-        let changed = try await people.updateHelpRequest(
-            id: id, expectedStatus: current.status, status: status, assigneeId: assignee, dueAt: due, note: note, outbox: outbox,
-            audit: AuditEvent(actor: visitor.actor, action: "help-request.update", subject: "help-request:\(id)", detail: detail), at: now)
-        return Response(status: .seeOther, headers: [.location: changed ? back : back + "&error=conflict"])
     }
 }

@@ -22,6 +22,10 @@ struct PasserelleAPI: APIProtocol {
         try await people.listHelpRequests(input)
     }
 
+    func updateHelpRequest(_ input: Operations.UpdateHelpRequest.Input) async throws -> Operations.UpdateHelpRequest.Output {
+        try await people.updateHelpRequest(input)
+    }
+
     func matchPatient(_ input: Operations.MatchPatient.Input) async throws -> Operations.MatchPatient.Output {
         try await matching.matchPatient(input)
     }

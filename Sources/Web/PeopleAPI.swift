@@ -62,13 +62,48 @@ struct PeopleAPI: Sendable {
             statuses: all ? [] : [.new, .inProgress],
             audit: AuditEvent(actor: Visitor.current.actor, action: "help-request.list", subject: "help-requests", detail: all ? "all (api)" : "open (api)"))
         let now = Date()
-        return .ok(.init(body: .json(requests.map { stored in
-            let request = stored.request
-            return .init(
-                id: request.id, status: request.status.rawValue, kind: request.requesterKind.rawValue, name: request.name,
-                email: request.email, phone: request.phone.isEmpty ? nil : request.phone, contact: request.contactPreference.rawValue,
-                createdAt: request.createdAt, dueAt: request.dueAt, overdue: request.isOverdue(at: now), assignee: request.assigneeId,
-                trials: request.trials)
-        })))
+        return .ok(.init(body: .json(requests.map { Self.summary($0.request, now: now) })))
+    }
+
+    func updateHelpRequest(_ input: Operations.UpdateHelpRequest.Input) async throws -> Operations.UpdateHelpRequest.Output {
+        guard case let .json(body) = input.body else { return .badRequest(MatchAPI.problem(field: "action", "a JSON body is required")) }
+        let id = input.path.id
+        let visitor = Visitor.current
+        guard let stored = try await desk.people.helpRequest(
+            id: id, audit: AuditEvent(actor: visitor.actor, action: "help-request.read", subject: "help-request:\(id)"))
+        else {
+            return .notFound(.init(body: .applicationProblemJson(
+                .init(_type: "about:blank", title: "Not found", status: 404, detail: "no help request \(id)"))))
+        }
+        var pairs: [(name: String, value: String)] = [("action", body.action.rawValue)]
+        for (name, value) in [("assignee", body.assignee), ("status", body.status?.rawValue), ("note", body.note),
+                              ("site_email", body.siteEmail), ("referral", body.referral)] {
+            if let value { pairs.append((name, value)) }
+        }
+        let language: Language = body.lang == .en ? .en : .fr
+        switch try await desk.act(on: stored, form: FormQuery(pairs: pairs), visitor: visitor, language: language) {
+        case .done:
+            guard let after = try await desk.people.helpRequest(
+                id: id, audit: AuditEvent(actor: visitor.actor, action: "help-request.read", subject: "help-request:\(id)"))
+            else { return .conflict(.init(body: .applicationProblemJson(Self.conflict(id)))) }
+            return .ok(.init(body: .json(Self.summary(after.request, now: Date()))))
+        case .refused(let field):
+            let name = ["site_email": "siteEmail", "referral": "referral"][field] ?? field
+            return .badRequest(MatchAPI.problem(field: name, "cannot be accepted for this action and request"))
+        case .conflict:
+            return .conflict(.init(body: .applicationProblemJson(Self.conflict(id))))
+        }
+    }
+
+    static func conflict(_ id: String) -> Components.Schemas.Problem {
+        .init(_type: "about:blank", title: "Conflict", status: 409, detail: "help request \(id) was changed meanwhile; nothing was written")
+    }
+
+    static func summary(_ request: HelpRequest, now: Date) -> Components.Schemas.HelpRequestSummary {
+        .init(
+            id: request.id, status: request.status.rawValue, kind: request.requesterKind.rawValue, name: request.name,
+            email: request.email, phone: request.phone.isEmpty ? nil : request.phone, contact: request.contactPreference.rawValue,
+            createdAt: request.createdAt, dueAt: request.dueAt, overdue: request.isOverdue(at: now), assignee: request.assigneeId,
+            trials: request.trials)
     }
 }

@@ -410,6 +410,30 @@ struct PeopleWebTests {
                 #expect(list.count == 1 && list.first?["name"] as? String == "Paul" && list.first?["overdue"] as? Bool == false)
             }
             #expect(try await people.auditEntries(subject: "help-requests").first?.detail == "open (api)")
+            // A navigator works the request through the API: claim, a refused move, then a referral.
+            let id = try #require(try await people.helpRequests(statuses: [], audit: AuditEvent(actor: "test", action: "list", subject: "x")).first?.request.id)
+            let navigatorJSON: HTTPFields = [.cookie: navigator.cookie, .contentType: "application/json"]
+            try await client.execute(uri: "/api/v1/help-requests/\(id)", method: .patch, headers: navigatorJSON,
+                                     body: ByteBuffer(string: #"{"action":"claim"}"#)) { response in
+                #expect(response.status == .ok)
+                let summary = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                #expect(summary["status"] as? String == "in-progress" && summary["assignee"] != nil)
+            }
+            try await client.execute(uri: "/api/v1/help-requests/\(id)", method: .patch, headers: navigatorJSON,
+                                     body: ByteBuffer(string: #"{"action":"status","status":"new"}"#)) { response in
+                #expect(response.status == .badRequest)
+                let problem = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                #expect(problem["field"] as? String == "status")
+            }
+            try await client.execute(uri: "/api/v1/help-requests/\(id)", method: .patch, headers: navigatorJSON,
+                                     body: ByteBuffer(string: #"{"action":"refer","siteEmail":"essais@chum.example","referral":"Patient intéressé."}"#)) { response in
+                #expect(response.status == .ok)
+            }
+            #expect(try await people.outboxMessages(recipient: "essais@chum.example").count == 1)
+            try await client.execute(uri: "/api/v1/help-requests/nope", method: .patch, headers: navigatorJSON,
+                                     body: ByteBuffer(string: #"{"action":"claim"}"#)) { response in
+                #expect(response.status == .notFound)
+            }
         }
     }
 }

@@ -291,6 +291,86 @@ extension Components {
                 case statusUrl
             }
         }
+        /// - Remark: Generated from `#/components/schemas/HelpRequestAction`.
+        public struct HelpRequestAction: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/HelpRequestAction/action`.
+            @frozen public enum ActionPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case claim = "claim"
+                case assign = "assign"
+                case status = "status"
+                case note = "note"
+                case refer = "refer"
+            }
+            /// - Remark: Generated from `#/components/schemas/HelpRequestAction/action`.
+            public var action: Components.Schemas.HelpRequestAction.ActionPayload
+            /// For assign
+            ///
+            /// - Remark: Generated from `#/components/schemas/HelpRequestAction/assignee`.
+            public var assignee: Swift.String?
+            /// For status.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HelpRequestAction/status`.
+            @frozen public enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case new = "new"
+                case inProgress = "in-progress"
+                case referred = "referred"
+                case closed = "closed"
+            }
+            /// For status.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HelpRequestAction/status`.
+            public var status: Components.Schemas.HelpRequestAction.StatusPayload?
+            /// For note.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HelpRequestAction/note`.
+            public var note: Swift.String?
+            /// For refer
+            ///
+            /// - Remark: Generated from `#/components/schemas/HelpRequestAction/siteEmail`.
+            public var siteEmail: Swift.String?
+            /// For refer
+            ///
+            /// - Remark: Generated from `#/components/schemas/HelpRequestAction/referral`.
+            public var referral: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/HelpRequestAction/lang`.
+            public var lang: Components.Schemas.Language?
+            /// Creates a new `HelpRequestAction`.
+            ///
+            /// - Parameters:
+            ///   - action:
+            ///   - assignee: For assign
+            ///   - status: For status.
+            ///   - note: For note.
+            ///   - siteEmail: For refer
+            ///   - referral: For refer
+            ///   - lang:
+            public init(
+                action: Components.Schemas.HelpRequestAction.ActionPayload,
+                assignee: Swift.String? = nil,
+                status: Components.Schemas.HelpRequestAction.StatusPayload? = nil,
+                note: Swift.String? = nil,
+                siteEmail: Swift.String? = nil,
+                referral: Swift.String? = nil,
+                lang: Components.Schemas.Language? = nil
+            ) {
+                self.action = action
+                self.assignee = assignee
+                self.status = status
+                self.note = note
+                self.siteEmail = siteEmail
+                self.referral = referral
+                self.lang = lang
+            }
+            public enum CodingKeys: String, CodingKey {
+                case action
+                case assignee
+                case status
+                case note
+                case siteEmail
+                case referral
+                case lang
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/HelpRequestSummary`.
         public struct HelpRequestSummary: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/HelpRequestSummary/id`.

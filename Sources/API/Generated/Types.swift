@@ -74,6 +74,17 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /api/v1/help-requests`.
     /// - Remark: Generated from `#/paths//api/v1/help-requests/post(createHelpRequest)`.
     func createHelpRequest(_ input: Operations.CreateHelpRequest.Input) async throws -> Operations.CreateHelpRequest.Output
+    /// A navigator's action on a request (navigators).
+    ///
+    /// `claim` (take it; a new request moves to in progress), `assign` (to the navigator `assignee`), `status`
+    /// (forward only: new → in-progress → referred → closed), `note`, or `refer` (e-mails `referral` to the site
+    /// contact `siteEmail` and marks the request referred). The read and the change are written to the audit log.
+    /// A refused field gets `400` naming it; a concurrent change gets `409` and nothing is written.
+    ///
+    ///
+    /// - Remark: HTTP `PATCH /api/v1/help-requests/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/help-requests/{id}/patch(updateHelpRequest)`.
+    func updateHelpRequest(_ input: Operations.UpdateHelpRequest.Input) async throws -> Operations.UpdateHelpRequest.Output
     /// Registry overview (staff).
     ///
     /// Counts of patients, episodes, infusions, deaths and overdue follow-up visits; episodes by product, indication
@@ -272,6 +283,27 @@ extension APIProtocol {
         body: Operations.CreateHelpRequest.Input.Body
     ) async throws -> Operations.CreateHelpRequest.Output {
         try await createHelpRequest(Operations.CreateHelpRequest.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A navigator's action on a request (navigators).
+    ///
+    /// `claim` (take it; a new request moves to in progress), `assign` (to the navigator `assignee`), `status`
+    /// (forward only: new → in-progress → referred → closed), `note`, or `refer` (e-mails `referral` to the site
+    /// contact `siteEmail` and marks the request referred). The read and the change are written to the audit log.
+    /// A refused field gets `400` naming it; a concurrent change gets `409` and nothing is written.
+    ///
+    ///
+    /// - Remark: HTTP `PATCH /api/v1/help-requests/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/help-requests/{id}/patch(updateHelpRequest)`.
+    public func updateHelpRequest(
+        path: Operations.UpdateHelpRequest.Input.Path,
+        headers: Operations.UpdateHelpRequest.Input.Headers = .init(),
+        body: Operations.UpdateHelpRequest.Input.Body
+    ) async throws -> Operations.UpdateHelpRequest.Output {
+        try await updateHelpRequest(Operations.UpdateHelpRequest.Input(
+            path: path,
             headers: headers,
             body: body
         ))
