@@ -29,7 +29,7 @@ struct SVGWriter {
     /// An element with optional text content (`nil`: self-closing).
     mutating func element(_ name: String, _ attributes: [(String, String)], text content: String? = nil) {
         if let content {
-            text += "<\(name)\(Self.render(attributes))>\(Self.escape(content))</\(name)>"
+            text += "<\(name)\(Self.render(attributes))>\(XMLText.escape(content))</\(name)>"
         } else {
             text += "<\(name)\(Self.render(attributes))/>"
         }
@@ -47,12 +47,16 @@ struct SVGWriter {
     }
 
     private static func render(_ attributes: [(String, String)]) -> String {
-        attributes.map { " \($0.0)=\"\(escape($0.1))\"" }.joined()
+        attributes.map { " \($0.0)=\"\(XMLText.escape($0.1))\"" }.joined()
     }
 
+}
+
+/// Text for XML documents (SVG here, Atom feeds in the web layer).
+public enum XMLText {
     /// Escapes `&`, `<`, `>`, `"` and `'`, and drops characters XML 1.0 does not allow (C0 controls but tab,
     /// line feed and carriage return; U+FFFE, U+FFFF).
-    static func escape(_ raw: String) -> String {
+    public static func escape(_ raw: String) -> String {
         var out = ""
         out.unicodeScalars.reserveCapacity(raw.unicodeScalars.count)
         for scalar in raw.unicodeScalars {
@@ -70,6 +74,7 @@ struct SVGWriter {
         return out
     }
 }
+
 
 /// A linear map from a data interval to a pixel interval, with "nice" ticks.
 struct LinearScale {

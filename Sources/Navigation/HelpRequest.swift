@@ -101,10 +101,14 @@ public struct ServiceLevel: Sendable, Equatable {
     /// When the next update is due after a change at `time`.
     public func followUpDue(from time: Date) -> Date { Self.adding(workingDays: followUpWorkingDays, to: time) }
 
-    /// `time` plus `days` working days (Monday to Friday, in Québec's time zone), keeping the time of day.
-    static func adding(workingDays days: Int, to time: Date) -> Date {
+    private static let calendar: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "America/Toronto") ?? .gmt
+        return calendar
+    }()
+
+    /// `time` plus `days` working days (Monday to Friday, in Québec's time zone), keeping the time of day.
+    static func adding(workingDays days: Int, to time: Date) -> Date {
         var result = time
         var remaining = days
         while remaining > 0 {

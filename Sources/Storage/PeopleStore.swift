@@ -285,9 +285,8 @@ public struct PeopleTables: Sendable {
 
     /// The unexpired session with this token hash, with its account.
     public func session(tokenHash: String, now: Date) async throws -> SessionRecord? {
-        let columns = Self.accountColumns.split(separator: ",").map { "a." + $0.trimmingCharacters(in: .whitespaces) }
         let rows = try await runner.rows(
-            "SELECT \(columns.joined(separator: ", ")), s.csrf_token, s.expires_at FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ? AND s.expires_at > ?",
+            "SELECT \(Self.qualified(Self.accountColumns, "a")), s.csrf_token, s.expires_at FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ? AND s.expires_at > ?",
             [.text(tokenHash), .text(Self.time(now))])
         return rows.first.map { row in
             SessionRecord(account: Self.account(Array(row[0..<8])), csrfToken: row[8].string ?? "", expiresAt: Self.date(row[9]))
@@ -331,7 +330,7 @@ public struct PeopleTables: Sendable {
 
     /// Adds a saved search, and in the same transaction the messages to send about it (the opt-in request).
     public func createSavedSearch(_ search: SavedSearchRecord, outbox: [OutboxMessage] = []) async throws {
-        try await runner.transaction(
+        _ = try await runner.transaction(
             [SQLStatement(
                 "INSERT INTO saved_searches (\(Self.savedSearchColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [.text(search.id), SQLValue(search.accountId), .text(search.email), .text(search.query),
@@ -339,7 +338,6 @@ public struct PeopleTables: Sendable {
                  .text(Self.time(search.createdAt)), SQLValue(search.confirmedAt.map(Self.time)),
                  SQLValue(search.unsubscribedAt.map(Self.time))])]
                 + outbox.map(Self.enqueueStatement))
-        return
     }
 
     public func savedSearch(id: String) async throws -> SavedSearchRecord? {
@@ -426,10 +424,9 @@ public struct PeopleTables: Sendable {
 
     /// Alerts not yet carried by any e-mail, for saved searches of `frequency` that are still active, oldest first.
     public func unmailedAlerts(frequency: String, createdBefore time: Date) async throws -> [AlertRecord] {
-        let columns = Self.alertColumns.split(separator: ",").map { "a." + $0.trimmingCharacters(in: .whitespaces) }
         return try await runner.rows(
             """
-            SELECT \(columns.joined(separator: ", ")) FROM alerts a JOIN saved_searches s ON s.id = a.saved_search_id
+            SELECT \(Self.qualified(Self.alertColumns, "a")) FROM alerts a JOIN saved_searches s ON s.id = a.saved_search_id
             WHERE a.mailed_in IS NULL AND s.frequency = ? AND s.confirmed = 1 AND s.unsubscribed_at IS NULL AND a.created_at < ?
             ORDER BY a.created_at, a.key
             """,
@@ -688,6 +685,11 @@ public struct PeopleTables: Sendable {
         SQLStatement(
             "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
             [.text(time(Date())), .text(event.actor), .text(event.action), .text(event.subject), .text(event.detail)])
+    }
+
+    /// `columns` ("id, email, …") prefixed with a table alias ("a.id, a.email, …"), for joins.
+    static func qualified(_ columns: String, _ alias: String) -> String {
+        columns.split(separator: ",").map { "\(alias)." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
     }
 
     // MARK: Times

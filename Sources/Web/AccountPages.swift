@@ -100,20 +100,19 @@ struct SimplePage: PageModel {
     var context: [String: Any] { values.merging(["title": title]) { first, _ in first } }
 }
 
+extension Pages {
+    /// `template` filled with `values`, titled by the string `titleKey`; the language switch points to `path`.
+    func render(_ template: String, _ titleKey: String, _ values: [String: Any], _ language: Language, path: String,
+                status: HTTPResponse.Status = .ok) -> Response {
+        render(template, SimplePage(title: Strings.table(for: language)[titleKey] ?? "", values: values,
+                                    switchHref: "\(path)?lang=\(language.other.rawValue)"),
+               language: language, status: status)
+    }
+}
+
 func addAccountRoutes(to router: Router<AppRequestContext>, pages: Pages, accounts: Accounts) {
     let people = accounts.people
 
-    @Sendable func render(_ template: String, _ titleKey: String, _ values: [String: Any], _ language: Language, path: String,
-                status: HTTPResponse.Status = .ok) -> Response {
-        let strings = Strings.table(for: language)
-        return pages.render(template, SimplePage(title: strings[titleKey] ?? "", values: values,
-                                                 switchHref: "\(path)?lang=\(language.other.rawValue)"),
-                            language: language, status: status)
-    }
-
-    @Sendable func form(_ request: inout Request) async throws -> FormQuery {
-        FormQuery(String(buffer: try await request.collectBody(upTo: 64 * 1024)))
-    }
 
     @Sendable func redirect(_ location: String, cookie: String? = nil) -> Response {
         var headers: HTTPFields = [.location: location]
@@ -122,12 +121,12 @@ func addAccountRoutes(to router: Router<AppRequestContext>, pages: Pages, accoun
     }
 
     router.get("/account/sign-up") { request, _ -> Response in
-        render("sign-up", "sign_up_title", [:], Language.from(request), path: "/account/sign-up")
+        pages.render("sign-up", "sign_up_title", [:], Language.from(request), path: "/account/sign-up")
     }
 
     router.post("/account/sign-up") { request, _ -> Response in
         var request = request
-        let form = try await form(&request)
+        let form = try await FormQuery.posted(&request)
         let language = form.first("lang").flatMap(Language.init(rawValue:)) ?? .fr
         let strings = Strings.table(for: language)
         let name = (form.first("name") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -136,7 +135,7 @@ func addAccountRoutes(to router: Router<AppRequestContext>, pages: Pages, accoun
         var values: [String: Any] = ["name": name, "email": form.first("email") ?? "", "professional": role == .professional]
         func failed(_ key: String, _ status: HTTPResponse.Status = .badRequest) -> Response {
             values["failure"] = strings[key] ?? key
-            return render("sign-up", "sign_up_title", values, language, path: "/account/sign-up", status: status)
+            return pages.render("sign-up", "sign_up_title", values, language, path: "/account/sign-up", status: status)
         }
         guard let email = EmailAddress(form.first("email") ?? "") else { return failed("error_email") }
         guard !name.isEmpty, name.count <= 100 else { return failed("error_name") }
@@ -162,7 +161,7 @@ func addAccountRoutes(to router: Router<AppRequestContext>, pages: Pages, accoun
 
     router.post("/account/sign-in") { request, context -> Response in
         var request = request
-        let form = try await form(&request)
+        let form = try await FormQuery.posted(&request)
         let language = form.first("lang").flatMap(Language.init(rawValue:)) ?? .fr
         let strings = Strings.table(for: language)
         let next = SignInPage.safeNext(form.first("next"))
@@ -193,7 +192,7 @@ func addAccountRoutes(to router: Router<AppRequestContext>, pages: Pages, accoun
 
     router.post("/account/sign-out") { request, _ -> Response in
         var request = request
-        let form = try await form(&request)
+        let form = try await FormQuery.posted(&request)
         let language = form.first("lang").flatMap(Language.init(rawValue:)) ?? .fr
         if let hash = Visitor.current.sessionHash { try await people.deleteSession(tokenHash: hash) }
         return redirect("/?lang=\(language.rawValue)",
@@ -201,12 +200,12 @@ func addAccountRoutes(to router: Router<AppRequestContext>, pages: Pages, accoun
     }
 
     router.get("/account/reset") { request, _ -> Response in
-        render("account-reset", "reset_title", [:], Language.from(request), path: "/account/reset")
+        pages.render("account-reset", "reset_title", [:], Language.from(request), path: "/account/reset")
     }
 
     router.post("/account/reset") { request, _ -> Response in
         var request = request
-        let form = try await form(&request)
+        let form = try await FormQuery.posted(&request)
         let language = form.first("lang").flatMap(Language.init(rawValue:)) ?? .fr
         let strings = Strings.table(for: language)
         // The same answer whether or not the address has an account, so the form does not reveal who has one.
@@ -223,33 +222,33 @@ func addAccountRoutes(to router: Router<AppRequestContext>, pages: Pages, accoun
                 now: now)
             try await people.enqueue([message])
         }
-        return render("account-reset", "reset_title", ["notice": strings["reset_sent"] ?? ""], language, path: "/account/reset")
+        return pages.render("account-reset", "reset_title", ["notice": strings["reset_sent"] ?? ""], language, path: "/account/reset")
     }
 
     router.get("/account/reset/:token") { request, context -> Response in
         let language = Language.from(request)
         let token = context.parameters.get("token") ?? ""
         guard try await accounts.account(resetToken: token, now: Date()) != nil else {
-            return render("account-reset", "reset_title", ["failure": Strings.table(for: language)["reset_invalid"] ?? ""], language,
+            return pages.render("account-reset", "reset_title", ["failure": Strings.table(for: language)["reset_invalid"] ?? ""], language,
                           path: "/account/reset", status: .notFound)
         }
-        return render("account-reset", "reset_title", ["token": token], language, path: "/account/reset/\(token)")
+        return pages.render("account-reset", "reset_title", ["token": token], language, path: "/account/reset/\(token)")
     }
 
     router.post("/account/reset/:token") { request, context -> Response in
         var request = request
-        let form = try await form(&request)
+        let form = try await FormQuery.posted(&request)
         let language = form.first("lang").flatMap(Language.init(rawValue:)) ?? .fr
         let strings = Strings.table(for: language)
         let token = context.parameters.get("token") ?? ""
         let now = Date()
         guard let account = try await accounts.account(resetToken: token, now: now) else {
-            return render("account-reset", "reset_title", ["failure": strings["reset_invalid"] ?? ""], language,
+            return pages.render("account-reset", "reset_title", ["failure": strings["reset_invalid"] ?? ""], language,
                           path: "/account/reset", status: .notFound)
         }
         let password = form.first("password") ?? ""
         if let rule = PasswordRule.check(password, email: account.email) {
-            return render("account-reset", "reset_title", ["token": token, "failure": strings["password_\(rule.rawValue)"] ?? ""],
+            return pages.render("account-reset", "reset_title", ["token": token, "failure": strings["password_\(rule.rawValue)"] ?? ""],
                           language, path: "/account/reset/\(token)", status: .badRequest)
         }
         try await people.setPassword(accountId: account.id, hash: try await accounts.hash(password), at: now)
@@ -260,13 +259,13 @@ func addAccountRoutes(to router: Router<AppRequestContext>, pages: Pages, accoun
         let language = Language.from(request)
         let strings = Strings.table(for: language)
         guard let account = Visitor.current.account else {
-            return render("message", "forbidden_title", ["heading": strings["forbidden_title"] ?? ""], language, path: "/account",
+            return pages.render("message", "forbidden_title", ["heading": strings["forbidden_title"] ?? ""], language, path: "/account",
                           status: .forbidden)
         }
         let searches = try await people.savedSearches(accountId: account.id, email: account.email)
         let requests = try await people.helpRequests(requesterAccountId: account.id)
         let role = Role(rawValue: account.role)
-        return render("account", "account_title", [
+        return pages.render("account", "account_title", [
             "name": account.displayName, "email": account.email, "roleName": strings["role_\(account.role)"] ?? account.role,
             "hasSearches": !searches.isEmpty,
             "searches": searches.map { search -> [String: Any] in
@@ -282,7 +281,7 @@ func addAccountRoutes(to router: Router<AppRequestContext>, pages: Pages, accoun
             "hasRequests": !requests.isEmpty,
             "requests": requests.map { stored -> [String: Any] in
                 ["url": "/help/status/\(stored.statusToken)?lang=\(language.rawValue)",
-                 "created": DisplayTime.format(stored.request.createdAt, language),
+                 "created": QuebecTime.format(stored.request.createdAt, language),
                  "status": strings["help_status_\(stored.request.status.rawValue)"] ?? stored.request.status.rawValue]
             },
             "isNavigator": role == .navigator || role == .admin, "isAdmin": role == .admin,
@@ -294,7 +293,7 @@ func addAccountRoutes(to router: Router<AppRequestContext>, pages: Pages, accoun
         let strings = Strings.table(for: language)
         let all = try await people.accounts()
         try await people.audit(AuditEvent(actor: Visitor.current.actor, action: "account.list", subject: "accounts"))
-        return render("admin-accounts", "admin_accounts_title", [
+        return pages.render("admin-accounts", "admin_accounts_title", [
             "accounts": all.map { account -> [String: Any] in
                 ["id": account.id, "email": account.email, "name": account.displayName,
                  "roles": Role.allCases.map { ["value": $0.rawValue, "name": strings["role_\($0.rawValue)"] ?? $0.rawValue,
@@ -305,11 +304,11 @@ func addAccountRoutes(to router: Router<AppRequestContext>, pages: Pages, accoun
 
     router.post("/admin/accounts/:id/role") { request, context -> Response in
         var request = request
-        let form = try await form(&request)
+        let form = try await FormQuery.posted(&request)
         let language = form.first("lang").flatMap(Language.init(rawValue:)) ?? .fr
         let id = context.parameters.get("id") ?? ""
         guard let role = form.first("role").flatMap(Role.init(rawValue:)), let account = try await people.account(id: id) else {
-            return render("message", "error_title", ["heading": Strings.table(for: language)["error_role"] ?? ""], language,
+            return pages.render("message", "error_title", ["heading": Strings.table(for: language)["error_role"] ?? ""], language,
                           path: "/admin/accounts", status: .badRequest)
         }
         try await people.setRole(accountId: account.id, role: role.rawValue, audit: AuditEvent(
@@ -321,10 +320,10 @@ func addAccountRoutes(to router: Router<AppRequestContext>, pages: Pages, accoun
         let language = Language.from(request)
         let strings = Strings.table(for: language)
         let entries = try await people.auditEntries(subject: request.uri.queryParameters.get("subject"), limit: 500)
-        return render("admin-list", "admin_audit_title", [
+        return pages.render("admin-list", "admin_audit_title", [
             "heading": strings["admin_audit_title"] ?? "",
             "columns": ["#", strings["audit_at"] ?? "", strings["audit_actor"] ?? "", strings["audit_action"] ?? "", strings["audit_subject"] ?? "", strings["audit_detail"] ?? ""],
-            "rows": entries.map { ["cells": [String($0.sequence), DisplayTime.format($0.at, language), $0.actor, $0.action, $0.subject, $0.detail]] },
+            "rows": entries.map { ["cells": [String($0.sequence), QuebecTime.format($0.at, language), $0.actor, $0.action, $0.subject, $0.detail]] },
         ], language, path: "/admin/audit")
     }
 
@@ -333,7 +332,7 @@ func addAccountRoutes(to router: Router<AppRequestContext>, pages: Pages, accoun
         let strings = Strings.table(for: language)
         let counts = try await people.outboxCounts()
         let messages = try await people.outboxMessages(limit: 500)
-        return render("admin-list", "admin_outbox_title", [
+        return pages.render("admin-list", "admin_outbox_title", [
             "heading": strings["admin_outbox_title"] ?? "",
             "summary": OutboxMessage.State.allCases.map { "\($0.rawValue): \(counts[$0] ?? 0)" }.joined(separator: " · "),
             "columns": [strings["outbox_key"] ?? "", strings["outbox_recipient"] ?? "", strings["outbox_state"] ?? "",
@@ -343,12 +342,26 @@ func addAccountRoutes(to router: Router<AppRequestContext>, pages: Pages, accoun
     }
 }
 
-/// Times as people read them, in Québec's time zone.
-enum DisplayTime {
+/// Québec's clock: times as people read them, calendar days (digest keys), working hours (digest times).
+enum QuebecTime {
+    static let zone = TimeZone(identifier: "America/Toronto") ?? .gmt
+    static let calendar: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        return calendar
+    }()
+
+    /// A date and time for reading ("30 nov. 2026, 09 h 15").
     static func format(_ date: Date, _ language: Language) -> String {
         var style = Date.FormatStyle(date: .abbreviated, time: .shortened)
-        style.timeZone = TimeZone(identifier: "America/Toronto") ?? .gmt
+        style.timeZone = zone
         style.locale = Locale(identifier: language == .fr ? "fr_CA" : "en_CA")
         return date.formatted(style)
+    }
+
+    /// The calendar day, "2026-11-30".
+    static func day(_ date: Date) -> String {
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
     }
 }

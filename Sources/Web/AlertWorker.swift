@@ -32,13 +32,17 @@ struct AlertWorker: Sendable {
             return 0
         }
         var created = 0
+        // The saved searches and their percolator, loaded once per pass when there is history to read.
+        var subscribed: (percolator: Percolator, byId: [String: SavedSearchRecord])?
         while true {
             let entries = try await store.changes(after: cursor, limit: Self.batchSize)
             guard let last = entries.last else { break }
-            let records = try await people.activeSavedSearches()
-            let searches = records.compactMap(Self.savedSearch)
-            let percolator = Percolator(index: finder.snapshot.index, searches: searches)
-            let byId = Dictionary(uniqueKeysWithValues: records.map { ($0.id, $0) })
+            if subscribed == nil {
+                let records = try await people.activeSavedSearches()
+                subscribed = (Percolator(index: finder.snapshot.index, searches: records.compactMap(Self.savedSearch)),
+                              Dictionary(uniqueKeysWithValues: records.map { ($0.id, $0) }))
+            }
+            guard let (percolator, byId) = subscribed else { break }
             var order: [String] = []
             var changes: [String: (changes: [TrialChange], sequence: Int64)] = [:]
             for entry in entries {
@@ -78,22 +82,22 @@ struct AlertWorker: Sendable {
     /// (``DigestBuilder``: each trial once, most important reason first). The digest's key names the address and the
     /// day, so queuing twice the same day sends one message.
     @discardableResult
-    func queueDigests(_ frequency: AlertFrequency, now: Date) async throws -> Int {
+    func queueDigests(_ frequency: SavedSearch.Frequency, now: Date) async throws -> Int {
         let people = store.people
         let pending = try await people.unmailedAlerts(frequency: frequency.rawValue, createdBefore: now)
-        guard !pending.isEmpty, let rhythm = SavedSearch.Frequency(rawValue: frequency.rawValue) else { return 0 }
+        guard !pending.isEmpty else { return 0 }
         var searches: [String: SavedSearchRecord] = [:]
         for id in Set(pending.map(\.savedSearchId)) { searches[id] = try await people.savedSearch(id: id) }
         let alerts = pending.compactMap { alert -> PendingAlert? in
             guard let search = searches[alert.savedSearchId] else { return nil }
             return PendingAlert(
                 subscriberId: search.email, email: search.email, language: search.language == "en" ? .english : .french,
-                frequency: rhythm, savedSearchId: search.id, nctId: alert.nctId, reason: Self.reason(alert), time: alert.createdAt)
+                frequency: frequency, savedSearchId: search.id, nctId: alert.nctId, reason: Self.reason(alert), time: alert.createdAt)
         }
         let keysByAddress = Dictionary(grouping: pending, by: { searches[$0.savedSearchId]?.email ?? "" }).mapValues { $0.map(\.key) }
-        let day = RecordCodingDay.day(now)
+        let day = QuebecTime.day(now)
         var queued = 0
-        for digest in DigestBuilder.digests(alerts, frequency: rhythm) {
+        for digest in DigestBuilder.digests(alerts, frequency: frequency) {
             guard let first = digest.savedSearchIds.first.flatMap({ searches[$0] }) else { continue }
             let language: Language = digest.language == .english ? .en : .fr
             let strings = Strings.table(for: language)
@@ -165,16 +169,6 @@ struct AlertWorker: Sendable {
     }
 }
 
-/// The calendar day in Québec, for digest keys.
-enum RecordCodingDay {
-    static func day(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "America/Toronto") ?? .gmt
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
-    }
-}
-
 /// Runs the alert worker inside `serve`: percolates every `interval`, and queues the daily digests once a day after
 /// 07:00 and the weekly ones on Mondays (Québec time).
 struct AlertService: Service {
@@ -188,9 +182,8 @@ struct AlertService: Service {
             do {
                 let now = Date()
                 try await worker.percolate(now: now)
-                let day = RecordCodingDay.day(now)
-                var calendar = Calendar(identifier: .gregorian)
-                calendar.timeZone = TimeZone(identifier: "America/Toronto") ?? .gmt
+                let day = QuebecTime.day(now)
+                let calendar = QuebecTime.calendar
                 if calendar.component(.hour, from: now) >= 7 {
                     if day != lastDaily {
                         try await worker.queueDigests(.daily, now: now)

@@ -94,12 +94,11 @@ func buildRouter(
     let catalog = Catalog(store: store)
     let registry = RegistryService(store: store, today: registryToday)
     let people = store.people
-    let secrets = try await Secrets.load(configured: configuration.secret, store: people)
-    let mailer = Mailer(library: pages.library, from: MailAddress(configuration.mailFrom, displayName: "Passerelle"),
-                        publicURL: configuration.publicURL.hasSuffix("/") ? String(configuration.publicURL.dropLast()) : configuration.publicURL)
-    let accounts = Accounts(people: people, secrets: secrets, mailer: mailer, bcryptCost: configuration.bcryptCost,
+    let subscriptions = try await Subscriptions.configured(
+        people: people, finder: finder, configuration: configuration, library: pages.library)
+    let mailer = subscriptions.mailer
+    let accounts = Accounts(people: people, secrets: subscriptions.secrets, mailer: mailer, bcryptCost: configuration.bcryptCost,
                             secureCookies: configuration.publicURL.hasPrefix("https://"))
-    let subscriptions = Subscriptions(people: people, secrets: secrets, mailer: mailer, finder: finder)
 
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {

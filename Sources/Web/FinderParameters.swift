@@ -1,5 +1,6 @@
 import Charts
 import Foundation
+import Hummingbird
 import Search
 import Trials
 
@@ -21,6 +22,14 @@ struct FormQuery: Sendable, Equatable {
 
     init(pairs: [(name: String, value: String)]) {
         self.pairs = pairs
+    }
+
+    /// The largest form body accepted.
+    static let maximumBodyBytes = 64 * 1024
+
+    /// The form a request posts (`application/x-www-form-urlencoded`), read once and kept on the request.
+    static func posted(_ request: inout Request) async throws -> FormQuery {
+        FormQuery(String(buffer: try await request.collectBody(upTo: maximumBodyBytes)))
     }
 
     /// The first non-empty value of `name`.

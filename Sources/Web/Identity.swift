@@ -160,8 +160,7 @@ struct AccessMiddleware: RouterMiddleware {
         }
 
         if request.method == .post, !isAPI, !Self.csrfExempt.contains(where: path.hasPrefix) {
-            let body = try await request.collectBody(upTo: 256 * 1024)
-            let presented = FormQuery(String(buffer: body)).first("csrf") ?? ""
+            let presented = try await FormQuery.posted(&request).first("csrf") ?? ""
             guard !visitor.csrfToken.isEmpty, Secrets.constantTimeEqual(presented, visitor.csrfToken) else {
                 let strings = Strings.table(for: language)
                 return Visitor.$current.withValue(visitor) {

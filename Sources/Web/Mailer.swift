@@ -54,7 +54,7 @@ struct Mailer: Sendable {
     /// An absolute link to `path` on the site.
     func link(_ path: String) -> String { publicURL + path }
 
-    /// The plain-text part without the blank lines Mustache sections leave, HTML entities undone.
+    /// The plain-text part without the blank lines Mustache sections leave (its template writes values unescaped).
     static func tidy(_ text: String) -> String {
         var lines: [String] = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
@@ -62,8 +62,5 @@ struct Mailer: Sendable {
             lines.append(line)
         }
         return lines.joined(separator: "\n")
-            .replacingOccurrences(of: "&amp;", with: "&").replacingOccurrences(of: "&#39;", with: "'")
-            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&lt;", with: "<")
-            .replacingOccurrences(of: "&gt;", with: ">")
     }
 }

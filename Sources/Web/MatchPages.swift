@@ -16,10 +16,10 @@ func addMatchPages(to router: Router<AppRequestContext>, pages: Pages, finder: F
         return pages.render("match", model, language: language)
     }
     router.post("/match") { request, context -> Response in
+        var request = request
         let language = Language.from(request)
         let professional = request.uri.queryParameters.get("view") == "pro"
-        let body = try await request.body.collect(upTo: 64 * 1024)
-        let form = FormQuery(String(buffer: body))
+        let form = try await FormQuery.posted(&request)
         var model = MatchPageModel(professional: professional, language: language, form: form)
         do throws(ParameterError) {
             let parsed = try MatchRequest.parse(form)

@@ -101,32 +101,32 @@ struct NavigationDesk: Sendable {
     }
 
     /// Checks a help request form; the error names the field.
-    func request(from form: FormQuery, account: AccountRecord?, now: Date) throws(SubscriptionError) -> HelpRequest {
+    func request(from form: FormQuery, account: AccountRecord?, now: Date) throws(ParameterError) -> HelpRequest {
         let kind = HelpRequest.RequesterKind(rawValue: form.first("kind") ?? "patient")
-        guard let kind else { throw SubscriptionError(field: "kind", reason: "must be patient, caregiver or professional") }
+        guard let kind else { throw ParameterError(parameter: "kind", reason: "must be patient, caregiver or professional") }
         let name = (form.first("name") ?? account?.displayName ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty, name.count <= 100 else { throw SubscriptionError(field: "name", reason: "is required (at most 100 characters)") }
+        guard !name.isEmpty, name.count <= 100 else { throw ParameterError(parameter: "name", reason: "is required (at most 100 characters)") }
         guard let email = EmailAddress(form.first("email") ?? account?.email ?? "") else {
-            throw SubscriptionError(field: "email", reason: "is not an e-mail address")
+            throw ParameterError(parameter: "email", reason: "is not an e-mail address")
         }
         let phone = form.first("phone") ?? ""
         guard phone.count <= 30, phone.allSatisfy({ $0.isNumber || " +-().".contains($0) }) else {
-            throw SubscriptionError(field: "phone", reason: "is not a telephone number")
+            throw ParameterError(parameter: "phone", reason: "is not a telephone number")
         }
         guard let preference = HelpRequest.ContactPreference(rawValue: form.first("contact") ?? "email") else {
-            throw SubscriptionError(field: "contact", reason: "must be email or phone")
+            throw ParameterError(parameter: "contact", reason: "must be email or phone")
         }
-        if preference == .phone, phone.isEmpty { throw SubscriptionError(field: "phone", reason: "is required to be called") }
+        if preference == .phone, phone.isEmpty { throw ParameterError(parameter: "phone", reason: "is required to be called") }
         let situation = form.first("situation") ?? ""
         guard !situation.isEmpty, situation.count <= Self.maximumSituationLength else {
-            throw SubscriptionError(field: "situation", reason: "is required (at most 5000 characters)")
+            throw ParameterError(parameter: "situation", reason: "is required (at most 5000 characters)")
         }
         let trials = (form.first("trials") ?? "").uppercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
         guard trials.count <= 20, trials.allSatisfy({ $0.hasPrefix("NCT") && $0.count == 11 && $0.dropFirst(3).allSatisfy(\.isNumber) }) else {
-            throw SubscriptionError(field: "trials", reason: "must be NCT numbers such as NCT01234567")
+            throw ParameterError(parameter: "trials", reason: "must be NCT numbers such as NCT01234567")
         }
         guard form.first("consent") == "yes" else {
-            throw SubscriptionError(field: "consent", reason: "a navigator can only help if you agree to be contacted")
+            throw ParameterError(parameter: "consent", reason: "a navigator can only help if you agree to be contacted")
         }
         return HelpRequest(
             id: UUID().uuidString.lowercased(), requesterKind: kind, name: name, email: email.value, phone: phone,
@@ -139,13 +139,6 @@ struct NavigationDesk: Sendable {
 func addNavigationRoutes(to router: Router<AppRequestContext>, pages: Pages, desk: NavigationDesk) {
     let people = desk.people
 
-    @Sendable func render(_ template: String, _ titleKey: String, _ values: [String: Any], _ language: Language, path: String,
-                          status: HTTPResponse.Status = .ok) -> Response {
-        let strings = Strings.table(for: language)
-        return pages.render(template, SimplePage(title: strings[titleKey] ?? "", values: values,
-                                                 switchHref: "\(path)?lang=\(language.other.rawValue)"),
-                            language: language, status: status)
-    }
 
     @Sendable func requestValues(_ stored: StoredHelpRequest, _ language: Language, now: Date, names: [String: String]) -> [String: Any] {
         let strings = Strings.table(for: language)
@@ -157,11 +150,11 @@ func addNavigationRoutes(to router: Router<AppRequestContext>, pages: Pages, des
             "requestLanguage": request.language == "en" ? "English" : "Français",
             "situation": request.situation, "trials": request.trials, "hasTrials": !request.trials.isEmpty,
             "status": strings["help_status_\(request.status.rawValue)"] ?? "", "statusCode": request.status.rawValue,
-            "created": DisplayTime.format(request.createdAt, language), "due": DisplayTime.format(request.dueAt, language),
+            "created": QuebecTime.format(request.createdAt, language), "due": QuebecTime.format(request.dueAt, language),
             "overdue": request.isOverdue(at: now),
             "assignee": request.assigneeId.map { names[$0] ?? $0 } ?? "",
             "notes": stored.notes.map { note -> [String: Any] in
-                ["at": DisplayTime.format(note.createdAt, language), "author": names[note.authorId] ?? note.authorId,
+                ["at": QuebecTime.format(note.createdAt, language), "author": names[note.authorId] ?? note.authorId,
                  "kind": strings["help_note_\(note.kind.rawValue)"] ?? "", "text": note.text]
             },
             "moves": HelpRequestStatus.allCases.filter { request.status.canMove(to: $0) }.map {
@@ -177,7 +170,7 @@ func addNavigationRoutes(to router: Router<AppRequestContext>, pages: Pages, des
     router.get("/help") { request, _ -> Response in
         let language = Language.from(request)
         let account = Visitor.current.account
-        return render("help", "help_title", [
+        return pages.render("help", "help_title", [
             "name": account?.displayName ?? "", "email": account?.email ?? "",
             "trials": request.uri.queryParameters.get("trial") ?? "",
         ], language, path: "/help")
@@ -185,19 +178,19 @@ func addNavigationRoutes(to router: Router<AppRequestContext>, pages: Pages, des
 
     router.post("/help") { request, _ -> Response in
         var request = request
-        let form = FormQuery(String(buffer: try await request.collectBody(upTo: 64 * 1024)))
+        let form = try await FormQuery.posted(&request)
         let language = form.first("lang").flatMap(Language.init(rawValue:)) ?? .fr
         let strings = Strings.table(for: language)
         let visitor = Visitor.current
         let now = Date()
         let help: HelpRequest
-        do {
+        do throws(ParameterError) {
             help = try desk.request(from: form, account: visitor.account, now: now)
-        } catch let error as SubscriptionError {
-            let failure: String = strings["help_error_\(error.field)"] ?? "\(error.field): \(error.reason)"
+        } catch {
+            let failure: String = strings["help_error_\(error.parameter)"] ?? error.description
             var values: [String: Any] = ["failure": failure]
             for name in ["name", "email", "phone", "situation", "trials"] { values[name] = form.first(name) ?? "" }
-            return render("help", "help_title", values, language, path: "/help", status: .badRequest)
+            return pages.render("help", "help_title", values, language, path: "/help", status: .badRequest)
         }
         let token = try await desk.submit(help, account: visitor.account, actor: visitor.actor, now: now)
         return Response(status: .seeOther, headers: [.location: "/help/status/\(token)?lang=\(language.rawValue)&sent=1"])
@@ -213,7 +206,7 @@ func addNavigationRoutes(to router: Router<AppRequestContext>, pages: Pages, des
         var values = requestValues(stored, language, now: Date(), names: [:])
         values["sent"] = request.uri.queryParameters.get("sent") == "1"
         values["notes"] = nil
-        return render("help-status", "help_status_title", values, language, path: request.uri.path)
+        return pages.render("help-status", "help_status_title", values, language, path: request.uri.path)
     }
 
     router.get("/navigator") { request, _ -> Response in
@@ -225,7 +218,7 @@ func addNavigationRoutes(to router: Router<AppRequestContext>, pages: Pages, des
             audit: AuditEvent(actor: Visitor.current.actor, action: "help-request.list", subject: "help-requests", detail: all ? "all" : "open"))
         let names = try await navigatorNames()
         let now = Date()
-        return render("navigator", "navigator_title", [
+        return pages.render("navigator", "navigator_title", [
             "all": all, "hasRequests": !requests.isEmpty,
             "overdueCount": requests.filter { $0.request.isOverdue(at: now) }.count,
             "requests": requests.map { stored -> [String: Any] in
@@ -249,12 +242,12 @@ func addNavigationRoutes(to router: Router<AppRequestContext>, pages: Pages, des
         values["navigators"] = try await people.accounts().filter { $0.role == Role.navigator.rawValue || $0.role == Role.admin.rawValue }
             .map { ["id": $0.id, "name": $0.displayName, "selected": $0.id == stored.request.assigneeId] }
         values["failure"] = request.uri.queryParameters.get("error").map { Strings.table(for: language)["navigator_error_\($0)"] ?? $0 } ?? ""
-        return render("navigator-request", "navigator_request_title", values, language, path: "/navigator/requests/\(id)")
+        return pages.render("navigator-request", "navigator_request_title", values, language, path: "/navigator/requests/\(id)")
     }
 
     router.post("/navigator/requests/:id") { request, context -> Response in
         var request = request
-        let form = FormQuery(String(buffer: try await request.collectBody(upTo: 64 * 1024)))
+        let form = try await FormQuery.posted(&request)
         let language = form.first("lang").flatMap(Language.init(rawValue:)) ?? .fr
         let id = context.parameters.get("id") ?? ""
         let visitor = Visitor.current

@@ -1,3 +1,4 @@
+import Alerts
 import Foundation
 import Logging
 import Mail
@@ -58,18 +59,20 @@ struct OutboxDelivery: Sendable {
             guard !claimed.isEmpty else { break }
             let mails = claimed.map { OutgoingMail(sender: sender, recipients: [$0.recipient], data: Array($0.message.utf8)) }
             let people = people
+            var recorded = Set<Int>()
             let results = await client.send(mails, beforeEndOfData: { index in
                 guard let claim = claimed[index].claim else { return false }
                 return (try? await people.markCommitting(key: claimed[index].key, claim: claim)) ?? false
             }, accepted: { index in
                 // Recorded at once: a crash later in the batch must not leave delivered messages `committing`.
-                try? await people.markSent(key: claimed[index].key, at: Date())
+                if (try? await people.markSent(key: claimed[index].key, at: Date())) != nil { recorded.insert(index) }
             })
-            for (message, result) in zip(claimed, results) {
+            for (index, (message, result)) in zip(claimed, results).enumerated() {
                 guard let claim = message.claim else { continue }
                 switch result {
                 case .success:
-                    try await people.markSent(key: message.key, at: Date())  // again, in case the first write failed
+                    // Only if recording it at acceptance failed: the error, if it happens again, surfaces here.
+                    if !recorded.contains(index) { try await people.markSent(key: message.key, at: Date()) }
                     report.sent += 1
                 case .failure(let error):
                     // A reply to the final `.` is the server saying it did not take the message.
@@ -126,8 +129,8 @@ public enum AlertsRunner {
 
     /// Queues the digests of `frequency` ("daily" or "weekly") now; returns how many.
     public static func digest(_ frequency: String, store: any PasserelleStore, configuration: ServerConfiguration) async throws -> Int {
-        guard let frequency = AlertFrequency(rawValue: frequency), frequency != .immediate else {
-            throw SubscriptionError(field: "frequency", reason: "must be daily or weekly")
+        guard let frequency = SavedSearch.Frequency(rawValue: frequency), frequency != .immediate else {
+            throw ParameterError(parameter: "frequency", reason: "must be daily or weekly")
         }
         return try await worker(store: store, configuration: configuration).queueDigests(frequency, now: Date())
     }
@@ -136,7 +139,7 @@ public enum AlertsRunner {
     public static func deliver(store: any PasserelleStore, configuration: ServerConfiguration, lease: Duration)
         async throws -> (sent: Int, retried: Int, failed: Int)
     {
-        guard let url = configuration.smtp else { throw SubscriptionError(field: "smtp", reason: "give --smtp or PASSERELLE_SMTP") }
+        guard let url = configuration.smtp else { throw ParameterError(parameter: "smtp", reason: "give --smtp or PASSERELLE_SMTP") }
         let delivery = OutboxDelivery(
             people: store.people, client: SMTPClient(configuration: try SMTPConfiguration(url: url)),
             sender: configuration.mailFrom, lease: lease, logger: Logger(label: "passerelle.delivery"))
@@ -147,16 +150,8 @@ public enum AlertsRunner {
     private static func worker(store: any PasserelleStore, configuration: ServerConfiguration) async throws -> AlertWorker {
         let (lexicon, geography) = try SearchSetup.resources()
         let finder = try await Finder.build(store: store, lexicon: lexicon, geography: geography)
-        let pages = try await Pages.load()
-        let people = store.people
-        let mailer = Mailer(library: pages.library, from: MailAddress(configuration.mailFrom, displayName: "Passerelle"),
-                            publicURL: configuration.publicURL)
-        let subscriptions = Subscriptions(
-            people: people, secrets: try await Secrets.load(configured: configuration.secret, store: people), mailer: mailer, finder: finder)
+        let subscriptions = try await Subscriptions.configured(
+            people: store.people, finder: finder, configuration: configuration, library: try await Pages.load().library)
         return AlertWorker(store: store, finder: finder, subscriptions: subscriptions, logger: Logger(label: "passerelle.alerts"))
     }
-}
-
-extension SubscriptionError: CustomStringConvertible {
-    var description: String { "\(field): \(reason)" }
 }

@@ -31,8 +31,8 @@ struct PeopleAPI: Sendable {
                 account: Visitor.current.account, now: Date())
             return .created(.init(body: .json(.init(
                 id: saved.id, confirmed: saved.confirmed, frequency: saved.frequency, lang: saved.language, query: saved.query))))
-        } catch let error as SubscriptionError {
-            return .badRequest(MatchAPI.problem(field: error.field, error.reason))
+        } catch let error as ParameterError {
+            return .badRequest(MatchAPI.problem(field: error.parameter, error.reason))
         }
     }
 
@@ -51,8 +51,8 @@ struct PeopleAPI: Sendable {
             let token = try await desk.submit(help, account: visitor.account, actor: visitor.actor, now: now)
             return .created(.init(body: .json(.init(
                 status: help.status.rawValue, dueAt: help.dueAt, statusUrl: desk.mailer.link("/help/status/\(token)?lang=\(help.language)")))))
-        } catch let error as SubscriptionError {
-            return .badRequest(MatchAPI.problem(field: error.field, error.reason))
+        } catch let error as ParameterError {
+            return .badRequest(MatchAPI.problem(field: error.parameter, error.reason))
         }
     }
 

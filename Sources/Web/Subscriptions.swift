@@ -1,19 +1,11 @@
 import Access
 import Alerts
+import Charts
 import Foundation
 import Hummingbird
+import Mail
+import Mustache
 import Storage
-
-/// How often a saved search's alerts are e-mailed.
-enum AlertFrequency: String, Sendable, CaseIterable {
-    case immediate, daily, weekly
-}
-
-/// Why a saved search cannot be made, naming the field.
-struct SubscriptionError: Error, Sendable, Equatable {
-    var field: String
-    var reason: String
-}
 
 /// Saving finder searches for alerts: double opt-in by e-mailed link unless a signed-in account saves it for its
 /// own address; signed confirmation and unsubscribe links; an Atom feed per saved search at an unguessable URL.
@@ -23,7 +15,20 @@ struct Subscriptions: Sendable {
     let mailer: Mailer
     let finder: Finder
 
+    /// The subscriptions of a server configured by `configuration`: its signing key (``Secrets/load``), and its
+    /// mailer (sender, public address for links, the templates of `library`).
+    static func configured(
+        people: PeopleTables, finder: Finder, configuration: ServerConfiguration, library: MustacheLibrary
+    ) async throws -> Subscriptions {
+        let publicURL = configuration.publicURL.hasSuffix("/") ? String(configuration.publicURL.dropLast()) : configuration.publicURL
+        return Subscriptions(
+            people: people, secrets: try await Secrets.load(configured: configuration.secret, store: people),
+            mailer: Mailer(library: library, from: MailAddress(configuration.mailFrom, displayName: "Passerelle"), publicURL: publicURL),
+            finder: finder)
+    }
+
     /// Checks and saves a search, queuing the opt-in e-mail in the same transaction when one is needed.
+    /// Checks and saves a search; a bad field throws a ``ParameterError`` naming it (`query.radius_km`, `email`).
     func save(query: FormQuery, email: String, frequency: String, language: Language, account: AccountRecord?, now: Date)
         async throws -> SavedSearchRecord
     {
@@ -31,16 +36,16 @@ struct Subscriptions: Sendable {
         do {
             parameters = try FinderParameters.parse(query)
         } catch {
-            throw SubscriptionError(field: "query.\(error.parameter)", reason: error.reason)
+            throw ParameterError(parameter: "query.\(error.parameter)", reason: error.reason)
         }
         if let near = parameters.near, finder.geography.resolve(near) == nil {
-            throw SubscriptionError(field: "query.near", reason: "unknown place \"\(near)\": give a postal code, a city or \"lat,lon\"")
+            throw ParameterError(parameter: "query.near", reason: "unknown place \"\(near)\": give a postal code, a city or \"lat,lon\"")
         }
         guard let address = EmailAddress(email) else {
-            throw SubscriptionError(field: "email", reason: "is not an e-mail address")
+            throw ParameterError(parameter: "email", reason: "is not an e-mail address")
         }
-        guard let frequency = AlertFrequency(rawValue: frequency) else {
-            throw SubscriptionError(field: "frequency", reason: "must be immediate, daily or weekly, not \"\(frequency)\"")
+        guard let frequency = SavedSearch.Frequency(rawValue: frequency) else {
+            throw ParameterError(parameter: "frequency", reason: "must be immediate, daily or weekly, not \"\(frequency)\"")
         }
         var canonical = parameters
         canonical.sort = .relevance
@@ -106,7 +111,7 @@ func addSubscriptionRoutes(to router: Router<AppRequestContext>, pages: Pages, s
 
     router.post("/alerts") { request, _ -> Response in
         var request = request
-        let form = FormQuery(String(buffer: try await request.collectBody(upTo: 64 * 1024)))
+        let form = try await FormQuery.posted(&request)
         let language = form.first("lang").flatMap(Language.init(rawValue:)) ?? .fr
         let account = Visitor.current.account
         do {
@@ -116,9 +121,9 @@ func addSubscriptionRoutes(to router: Router<AppRequestContext>, pages: Pages, s
             return saved.confirmed
                 ? message("saved_title", "saved_active_text", language, path: "/account")
                 : message("saved_title", "saved_check_inbox", language, path: "/search")
-        } catch let error as SubscriptionError {
+        } catch let error as ParameterError {
             let strings = Strings.table(for: language)
-            let key = error.field == "email" ? "error_email" : error.field == "frequency" ? "error_frequency" : "error_saved_query"
+            let key = error.parameter == "email" ? "error_email" : error.parameter == "frequency" ? "error_frequency" : "error_saved_query"
             return pages.render("message", MessagePage(heading: strings["error_title"] ?? "", message: strings[key] ?? error.reason,
                                                        language: language, path: "/search"),
                                 language: language, status: .badRequest)
@@ -197,25 +202,21 @@ struct AtomFeed {
     var xml: String {
         var lines = [
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>", "<feed xmlns=\"http://www.w3.org/2005/Atom\">",
-            "  <id>\(Self.escape(id))</id>", "  <title>\(Self.escape(title))</title>",
-            "  <link rel=\"alternate\" href=\"\(Self.escape(link))\"/>", "  <updated>\(Self.time(updated))</updated>",
+            "  <id>\(XMLText.escape(id))</id>", "  <title>\(XMLText.escape(title))</title>",
+            "  <link rel=\"alternate\" href=\"\(XMLText.escape(link))\"/>", "  <updated>\(Self.time(updated))</updated>",
             "  <author><name>Passerelle</name></author>",
         ]
         for entry in entries {
             lines += [
-                "  <entry>", "    <id>\(Self.escape(entry.id))</id>", "    <title>\(Self.escape(entry.title))</title>",
-                "    <link rel=\"alternate\" href=\"\(Self.escape(entry.link))\"/>", "    <updated>\(Self.time(entry.updated))</updated>",
-                "    <summary>\(Self.escape(entry.summary))</summary>", "  </entry>",
+                "  <entry>", "    <id>\(XMLText.escape(entry.id))</id>", "    <title>\(XMLText.escape(entry.title))</title>",
+                "    <link rel=\"alternate\" href=\"\(XMLText.escape(entry.link))\"/>", "    <updated>\(Self.time(entry.updated))</updated>",
+                "    <summary>\(XMLText.escape(entry.summary))</summary>", "  </entry>",
             ]
         }
         lines.append("</feed>")
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
 
     static func time(_ date: Date) -> String { date.formatted(.iso8601) }
 }

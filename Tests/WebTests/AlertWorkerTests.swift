@@ -29,10 +29,9 @@ struct AlertWorkerTests {
         try await store.migrate()
         _ = try await TrialImporter(store: store).importFiles([DemoData.studyFiles[0].path])
         let finder = try await DemoStore.finder.value
-        let pages = try await Pages.load()
-        let secrets = Secrets(secret: "test")
-        let mailer = Mailer(library: pages.library, from: .init("no-reply@passerelle.quebec"), publicURL: "https://passerelle.example")
-        let subscriptions = Subscriptions(people: store.people, secrets: secrets, mailer: mailer, finder: finder)
+        let subscriptions = try await Subscriptions.configured(
+            people: store.people, finder: finder, configuration: ServerConfiguration(publicURL: "https://passerelle.example/"),
+            library: try await Pages.load().library)
         let worker = AlertWorker(store: store, finder: finder, subscriptions: subscriptions, logger: Logger(label: "test"))
         let now = Date()
 

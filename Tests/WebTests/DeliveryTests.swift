@@ -36,10 +36,8 @@ struct DeliveryTests {
                 publicURL: "https://passerelle.example", bcryptCost: 4, smtp: "smtp://127.0.0.1:\(sink.port)")
             let (router, _) = try await buildRouter(configuration: configuration, store: store, finder: finder,
                                                     logger: Logger(label: "test"), registryToday: { CivilDateNow.today })
-            let pages = try await Pages.load()
-            let mailer = Mailer(library: pages.library, from: MailAddress("no-reply@passerelle.quebec"), publicURL: "https://passerelle.example")
-            let subscriptions = Subscriptions(
-                people: store.people, secrets: try await Secrets.load(configured: nil, store: store.people), mailer: mailer, finder: finder)
+            let subscriptions = try await Subscriptions.configured(
+                people: store.people, finder: finder, configuration: configuration, library: try await Pages.load().library)
             let worker = AlertWorker(store: store, finder: finder, subscriptions: subscriptions, logger: Logger(label: "test"))
             let delivery = OutboxDelivery(
                 people: store.people, client: SMTPClient(configuration: try SMTPConfiguration(url: "smtp://127.0.0.1:\(sink.port)")),
