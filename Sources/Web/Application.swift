@@ -35,12 +35,17 @@ public struct ServerConfiguration: Sendable {
     public var smtp: String?
     /// How often the alert worker percolates new changes and the delivery worker sends the outbox.
     public var alertInterval: Duration
+    /// When patient matching's eligibility index is built.
+    public var matching: MatchingMode
+    /// Memory for repeated public search answers (``ResponseCache``); 0 turns the cache off.
+    public var responseCacheBytes: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, logLevel: Logger.Level = .info,
         indexRefreshInterval: Duration = .seconds(10), staffToken: String? = nil, publicURL: String? = nil,
         secret: String? = nil, bcryptCost: UInt8 = 12, mailFrom: String = "no-reply@passerelle.quebec",
-        smtp: String? = nil, alertInterval: Duration = .seconds(10)
+        smtp: String? = nil, alertInterval: Duration = .seconds(10), matching: MatchingMode = .eager,
+        responseCacheBytes: Int = 64 << 20
     ) {
         self.host = host
         self.port = port
@@ -53,6 +58,8 @@ public struct ServerConfiguration: Sendable {
         self.mailFrom = mailFrom
         self.smtp = smtp
         self.alertInterval = alertInterval
+        self.matching = matching
+        self.responseCacheBytes = responseCacheBytes
     }
 }
 
@@ -63,8 +70,11 @@ public func buildApplication(
     configuration: ServerConfiguration, store: any PasserelleStore, logger: Logger = Logger(label: "passerelle")
 ) async throws -> some ApplicationProtocol {
     let (lexicon, geography) = try SearchSetup.resources()
-    let finder = try await Finder.build(store: store, lexicon: lexicon, geography: geography)
-    logger.info("search index built", metadata: ["trials": "\(finder.snapshot.index.count)"])
+    let finder = try await Finder.build(
+        store: store, lexicon: lexicon, geography: geography, matching: configuration.matching)
+    logger.info(
+        "search index built",
+        metadata: ["trials": "\(finder.snapshot.index.count)", "matching": "\(configuration.matching.rawValue)"])
     return try await buildApplication(configuration: configuration, store: store, finder: finder, logger: logger)
 }
 
@@ -110,7 +120,8 @@ func buildRouter(
     }
     router.get("/ping") { _, _ in "ok" }
     router.get("/health") { _, _ -> Response in
-        let health = try await catalog.health()
+        var health = try await catalog.health()
+        health.matching = finder.matcher != nil ? "ready" : finder.matchingMode == .off ? "off" : "building"
         return try JSONResponse.make(health, status: health.status == "ok" ? .ok : .serviceUnavailable)
     }
     router.get("/metrics") { _, _ -> Response in
@@ -135,7 +146,9 @@ func buildRouter(
     addRegistryPages(to: router, pages: pages, registry: registry)
     addMatchPages(to: router, pages: pages, finder: finder)
 
-    let api = router.group().add(middleware: APIProblemMiddleware())
+    let api = router.group()
+        .add(middleware: ResponseCacheMiddleware(cache: ResponseCache(capacityBytes: configuration.responseCacheBytes), finder: finder))
+        .add(middleware: APIProblemMiddleware())
     try PasserelleAPI(
         trials: TrialsAPI(finder: finder, store: store, today: { Date() }), registry: RegistryAPI(registry: registry),
         matching: MatchAPI(finder: finder), people: PeopleAPI(subscriptions: subscriptions, desk: desk)
@@ -152,6 +165,7 @@ func buildRouter(
         worker: AlertWorker(store: store, finder: finder, subscriptions: subscriptions, logger: logger),
         interval: configuration.alertInterval)
     var services: [any Service] = [refresher, alerts]
+    if finder.awaitsMatcher { services.append(MatcherBuildService(finder: finder, logger: logger)) }
     if let smtp = configuration.smtp {
         let delivery = OutboxDelivery(
             people: people, client: SMTPClient(configuration: try SMTPConfiguration(url: smtp), logger: logger),

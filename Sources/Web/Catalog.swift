@@ -38,6 +38,8 @@ struct Health: Codable, Sendable {
     var database: String
     var trials: Int?
     var migrations: [Int]
+    /// Patient matching: `ready`, `building` (after start-up, ``MatchingMode/background``) or `off`.
+    var matching: String?
 }
 
 /// The headline numbers of the home page.

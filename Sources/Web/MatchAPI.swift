@@ -17,12 +17,23 @@ struct MatchAPI: Sendable {
         } catch {
             return .badRequest(Self.problem(field: error.parameter, error.reason))
         }
+        guard let matcher = finder.matcher else {
+            return .serviceUnavailable(
+                .init(
+                    headers: .init(retryAfter: 60),
+                    body: .applicationProblemJson(
+                        .init(
+                            _type: "about:blank", title: "Matching unavailable", status: 503,
+                            detail: finder.matchingMode == .off
+                                ? "patient matching is turned off on this server"
+                                : "the matching index is being built; try again in a minute"))))
+        }
         let language: Language = body.lang == .en ? .en : .fr
         let strings = Strings.table(for: language)
         let labels = Labels(language)
         let outcome: (results: [MatchResult], patient: PatientProfile)
         do {
-            outcome = try finder.match(request)
+            outcome = try finder.match(request, with: matcher)
         } catch {
             return .badRequest(Self.problem(field: error.parameter, error.reason))
         }

@@ -21,9 +21,15 @@ func addMatchPages(to router: Router<AppRequestContext>, pages: Pages, finder: F
         let professional = request.uri.queryParameters.get("view") == "pro"
         let form = try await FormQuery.posted(&request)
         var model = MatchPageModel(professional: professional, language: language, form: form)
+        guard let matcher = finder.matcher else {
+            model.unavailable = true
+            var response = pages.render("match", model, language: language, status: .serviceUnavailable)
+            response.headers[.retryAfter] = "60"
+            return response
+        }
         do throws(ParameterError) {
             let parsed = try MatchRequest.parse(form)
-            let (results, patient) = try finder.match(parsed)
+            let (results, patient) = try finder.match(parsed, with: matcher)
             model.results = results
             model.patient = patient
             return pages.render("match", model, language: language)
@@ -42,6 +48,8 @@ struct MatchPageModel: PageModel {
     var results: [MatchResult]?
     var patient: PatientProfile?
     var error: ParameterError?
+    /// The server's matcher is not built (yet): the page says so instead of answering.
+    var unavailable = false
 
     var switchHref: String { "/match?\(professional ? "view=pro&" : "")lang=\(language.other.rawValue)" }
 
@@ -77,6 +85,7 @@ struct MatchPageModel: PageModel {
                 ]
             },
         ]
+        if unavailable { context["error"] = strings["match_unavailable"] ?? "" }
         if let error {
             context["error"] = (strings["match_field_error"] ?? "{field}: {reason}")
                 .replacingOccurrences(of: "{field}", with: strings["field_name_\(error.parameter)"] ?? error.parameter)

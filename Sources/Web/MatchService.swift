@@ -98,9 +98,11 @@ struct NearSite: Sendable, Equatable {
 }
 
 extension Finder {
-    /// Matches the patient on the current snapshot, then keeps trials that pass the status and distance filters.
-    func match(_ request: MatchRequest) throws(ParameterError) -> (results: [MatchResult], patient: PatientProfile) {
-        let current = snapshot
+    /// Matches the patient with `matcher` (the finder's ``Finder/matcher``), then keeps trials that pass the status
+    /// and distance filters.
+    func match(_ request: MatchRequest, with matcher: TrialMatcher) throws(ParameterError)
+        -> (results: [MatchResult], patient: PatientProfile)
+    {
         var origin: GeoPoint?
         if let near = request.near {
             guard let point = geography.resolve(near) else {
@@ -108,11 +110,11 @@ extension Finder {
             }
             origin = point
         }
-        let facts = current.matcher.evaluator.facts(for: request.patient)
+        let facts = matcher.evaluator.facts(for: request.patient)
         let open: Set<OverallStatus> = [.recruiting, .notYetRecruiting, .enrollingByInvitation]
         var results: [MatchResult] = []
-        for match in current.matcher.match(facts, limit: 1000) {
-            guard let trial = current.matcher.index.trial(nctId: match.nctId) else { continue }
+        for match in matcher.match(facts, limit: 1000) {
+            guard let trial = matcher.index.trial(nctId: match.nctId) else { continue }
             if request.recruitingOnly, !open.contains(trial.overallStatus) { continue }
             var nearest: NearSite?
             if let origin {

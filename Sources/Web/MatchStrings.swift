@@ -2,6 +2,8 @@
 extension Strings {
     static let matchEntries: [String: (fr: String, en: String)] = [
         "nav_match": ("Essais pour ma situation", "Trials for my situation"),
+        "match_unavailable": ("La recherche d’essais par situation se prépare sur ce serveur. Réessayez dans une minute ; la recherche par mots-clés fonctionne déjà.",
+                              "Matching by situation is still getting ready on this server. Try again in a minute; keyword search already works."),
         "match_title": ("Trouver des essais pour ma situation", "Find trials for my situation"),
         "match_pro_title": ("Évaluer l’admissibilité d’un patient", "Screen a patient"),
         "match_tab_patient": ("Pour moi ou un proche", "For me or a loved one"),

@@ -149,7 +149,7 @@ public enum AlertsRunner {
 
     private static func worker(store: any PasserelleStore, configuration: ServerConfiguration) async throws -> AlertWorker {
         let (lexicon, geography) = try SearchSetup.resources()
-        let finder = try await Finder.build(store: store, lexicon: lexicon, geography: geography)
+        let finder = try await Finder.build(store: store, lexicon: lexicon, geography: geography, matching: .off)
         let subscriptions = try await Subscriptions.configured(
             people: store.people, finder: finder, configuration: configuration, library: try await Pages.load().library)
         return AlertWorker(store: store, finder: finder, subscriptions: subscriptions, logger: Logger(label: "passerelle.alerts"))

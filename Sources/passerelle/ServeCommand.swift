@@ -23,6 +23,10 @@ struct ServeCommand: AsyncParsableCommand {
     var smtp: String?
     @Option(help: "The site's public address, for links in e-mails (env PASSERELLE_PUBLIC_URL; default http://HOST:PORT).")
     var publicURL: String?
+    @Option(help: "When patient matching's index is built: background (after search is served), eager, or off (env PASSERELLE_MATCHING).")
+    var matching: MatchingMode?
+    @Option(help: "Memory in MiB for repeated public search answers; 0 turns the cache off (env PASSERELLE_RESPONSE_CACHE_MB; default 64).")
+    var responseCacheMb: Int?
 
     func run() async throws {
         LogFormat.bootstrap(logFormat, level: logLevel)
@@ -32,6 +36,14 @@ struct ServeCommand: AsyncParsableCommand {
         let portText = port.map(String.init) ?? environment["PASSERELLE_PORT"] ?? "8080"
         guard let port = Int(portText), (0...65535).contains(port) else {
             throw ValidationError("port must be a number from 0 to 65535, not \(portText)")
+        }
+        let matchingText = environment["PASSERELLE_MATCHING"] ?? MatchingMode.background.rawValue
+        guard let matching = matching ?? MatchingMode(rawValue: matchingText) else {
+            throw ValidationError("PASSERELLE_MATCHING must be background, eager or off, not \(matchingText)")
+        }
+        let cacheText = responseCacheMb.map(String.init) ?? environment["PASSERELLE_RESPONSE_CACHE_MB"] ?? "64"
+        guard let cacheMiB = Int(cacheText), (0...65_536).contains(cacheMiB) else {
+            throw ValidationError("the response cache must be 0 to 65536 MiB, not \(cacheText)")
         }
         let location = try database.location()
         let store = try await database.openStore(logger: logger)
@@ -50,7 +62,8 @@ struct ServeCommand: AsyncParsableCommand {
                 publicURL: publicURL ?? environment["PASSERELLE_PUBLIC_URL"], secret: environment["PASSERELLE_SECRET"],
                 mailFrom: environment["PASSERELLE_MAIL_FROM"] ?? "no-reply@passerelle.quebec",
                 smtp: smtp ?? environment["PASSERELLE_SMTP"],
-                alertInterval: .seconds(Int(environment["PASSERELLE_ALERT_INTERVAL"] ?? "") ?? 10)),
+                alertInterval: .seconds(Int(environment["PASSERELLE_ALERT_INTERVAL"] ?? "") ?? 10),
+                matching: matching, responseCacheBytes: cacheMiB << 20),
             store: store, logger: logger)
         do {
             try await app.runService()
@@ -64,6 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension MatchingMode: ExpressibleByArgument {}
 
 /// How logs are written to standard error.
 enum LogFormat: String, ExpressibleByArgument, CaseIterable {

@@ -289,33 +289,20 @@ struct FinderTests {
 struct FinderRefreshTests {
     @Test("trials imported after the index was built become searchable at the next refresh; replaced ones change")
     func refreshPicksUpImports() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("passerelle-refresh-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteTrialStore(path: directory.appendingPathComponent("refresh.sqlite").path)
-        try await store.migrate()
-        let fixtures = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
-        let lines = try String(contentsOf: fixtures.appendingPathComponent("studies.jsonl"), encoding: .utf8)
-            .split(separator: "\n").map(String.init)
-        let first = directory.appendingPathComponent("first.jsonl")
-        try (lines.dropLast().joined(separator: "\n") + "\n").write(to: first, atomically: true, encoding: .utf8)
-        _ = try await TrialImporter(store: store).importFiles([first.path])
-        let (lexicon, geography) = try SearchSetup.resources()
-        let finder = try await Finder.build(store: store, lexicon: lexicon, geography: geography)
-        let last = try CTGovJSON.trial(from: Data(lines.last!.utf8))
+        let changing = try await ChangingStore.make()
+        let finder = try await changing.finder()
+        let last = changing.last
         #expect(try !finder.search(SearchQuery(text: last.briefTitle, pageSize: 10)).results.hits.contains { $0.nctId == last.nctId })
-        #expect(finder.snapshot.index.count == lines.count - 1)
+        #expect(finder.snapshot.index.count == changing.lines.count - 1)
 
-        let second = directory.appendingPathComponent("second.jsonl")
-        try (lines.last! + "\n").write(to: second, atomically: true, encoding: .utf8)
-        _ = try await TrialImporter(store: store).importFiles([second.path])
+        try await changing.importLast()
         #expect(try await finder.refresh() == 1)
-        #expect(finder.snapshot.index.count == lines.count)
+        #expect(finder.snapshot.index.count == changing.lines.count)
         let found = try finder.search(SearchQuery(text: last.briefTitle, pageSize: 10))
         #expect(found.results.hits.contains { $0.nctId == last.nctId })
         #expect(found.summaries.contains { $0.nctId == last.nctId && $0.title == last.briefTitle })
         #expect(try await finder.refresh() == 0, "nothing new")
-        try await store.close()
+        try await changing.close()
     }
 }
 

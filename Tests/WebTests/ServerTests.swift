@@ -34,6 +34,7 @@ struct ServerTests {
                 #expect(health.database == "sqlite")
                 #expect(health.trials == 40)
                 #expect(health.migrations == [1, 2, 3])
+                #expect(health.matching == "ready", "the default configuration builds the matcher before serving")
             }
         }
     }

@@ -13,6 +13,7 @@ Environment:
 Screenshots of each main page land in test-artifacts/screenshots/, the server's log in test-artifacts/.
 """
 
+import json
 import os
 import re
 import shutil
@@ -90,15 +91,16 @@ def base_url():
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while True:
             if process.poll() is not None:
-                pytest.fail(f"server exited with status {process.returncode} before answering /ping; see {log_path}")
+                pytest.fail(f"server exited with status {process.returncode} before it was ready; see {log_path}")
             try:
-                with urllib.request.urlopen(url + "/ping", timeout=5) as response:
-                    if response.read().decode().strip() == "ok":
+                # The server answers search at once and builds the matching index next: wait for both.
+                with urllib.request.urlopen(url + "/health", timeout=5) as response:
+                    if json.load(response).get("matching") == "ready":
                         break
             except (urllib.error.URLError, ConnectionError, OSError):
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"server did not answer /ping within {STARTUP_TIMEOUT} s; see {log_path}")
+                pytest.fail(f"server was not ready (/health: matching ready) within {STARTUP_TIMEOUT} s; see {log_path}")
             time.sleep(0.5)
         yield url
     finally:
