@@ -193,26 +193,29 @@ final class Finder: Sendable {
     }
 }
 
-/// Builds the finder's matcher once, after the server has started (``MatchingMode/background``).
+/// Builds the finder's matcher once, after the server has started (``MatchingMode/background``), then waits for
+/// the server's shutdown: a service that returned would stop the whole server.
 struct MatcherBuildService: Service {
     let finder: Finder
     let logger: Logger
 
     func run() async throws {
-        guard finder.awaitsMatcher else { return }
-        let started = ContinuousClock.now
-        do {
-            try await cancelWhenGracefulShutdown { try await finder.buildMatcherInBackground() }
-            if let matcher = finder.matcher {
-                logger.info(
-                    "matching index built",
-                    metadata: ["trials": "\(matcher.index.count)", "duration": "\(ContinuousClock.now - started)"])
+        if finder.awaitsMatcher {
+            let started = ContinuousClock.now
+            do {
+                try await cancelWhenGracefulShutdown { try await finder.buildMatcherInBackground() }
+                if let matcher = finder.matcher {
+                    logger.info(
+                        "matching index built",
+                        metadata: ["trials": "\(matcher.index.count)", "duration": "\(ContinuousClock.now - started)"])
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.error("matching index build failed", metadata: ["error": "\(error)"])
             }
-        } catch is CancellationError {
-            return
-        } catch {
-            logger.error("matching index build failed", metadata: ["error": "\(error)"])
         }
+        try? await gracefulShutdown()
     }
 }
 

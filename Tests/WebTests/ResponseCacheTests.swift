@@ -187,7 +187,7 @@ struct BackgroundMatchingTests {
 
             try await changing.importLast()
             #expect(try await finder.refresh() == 1, "search first")
-            try await MatcherBuildService(finder: finder, logger: Logger(label: "test")).run()
+            try await finder.buildMatcherInBackground()
             let matcher = try #require(finder.matcher)
             #expect(matcher.index.count == changing.lines.count, "built from the store as it is now")
             #expect(!finder.awaitsMatcher)
@@ -198,6 +198,29 @@ struct BackgroundMatchingTests {
             #expect(ready.status == .ok)
             let health = try await client.execute(uri: "/health", method: .get)
             #expect(try DemoStore.json(health)["matching"] as? String == "ready")
+        }
+        try await changing.close()
+    }
+
+    @Test("a live server builds the matcher after it starts serving, and keeps serving once it is built")
+    func liveServerKeepsRunning() async throws {
+        let changing = try await ChangingStore.make()
+        var configuration = ServerConfiguration(port: 0)
+        configuration.matching = .background
+        let app = try await buildApplication(configuration: configuration, store: changing.store)
+        try await app.test(.live) { client in
+            var matching = ""
+            for _ in 0..<600 where matching != "ready" {
+                let health = try await client.execute(uri: "/health", method: .get)
+                matching = try DemoStore.json(health)["matching"] as? String ?? ""
+                if matching != "ready" { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(matching == "ready")
+            try await Task.sleep(for: .milliseconds(200))
+            let match = try await client.execute(
+                uri: "/api/v1/match", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: Self.body))
+            #expect(match.status == .ok)
         }
         try await changing.close()
     }
