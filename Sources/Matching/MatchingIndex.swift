@@ -27,6 +27,9 @@ public struct MatchingIndex: Sendable {
         var criteria: [PreparedCriterion]
         /// Lexicon groups of the title and conditions: what the trial is about.
         var topicGroups: Set<Int>
+        /// Index terms of the conditions field (conditions, keywords, condition MeSH terms) with their counts,
+        /// sorted by term: the vocabulary pseudo-relevance feedback draws from.
+        var conditionTerms: [(term: String, count: Int)] = []
     }
 
     let lexicon: MedicalLexicon
@@ -130,7 +133,10 @@ public struct MatchingIndex: Sendable {
         }
         let topic = topicGroups(trial, lexicon: lexicon)
         let prepared = criteria.map { PreparedCriterion($0, lexicon: lexicon, topic: topic) }
-        return (fields, Document(trial: trial, criteria: prepared, topicGroups: topic))
+        var counts: [String: Int] = [:]
+        for term in fields[Field.conditions.rawValue] { counts[term, default: 0] += 1 }
+        let conditionTerms = counts.sorted { $0.key < $1.key }.map { (term: $0.key, count: $0.value) }
+        return (fields, Document(trial: trial, criteria: prepared, topicGroups: topic, conditionTerms: conditionTerms))
     }
 }
 

@@ -168,7 +168,10 @@ public enum TrecEvaluation {
 /// - Clinical Trials 2021/2022: `<topic number="N">note</topic>` — the note as is.
 /// - Clinical Trials 2023: `<topic number="N" template="…"><field name="F">value</field>…</topic>` — each filled
 ///   field becomes a sentence: "F: value." — with "yes" giving "F." and "no" giving "No F."; the definitive
-///   diagnosis comes first as "Diagnosis: value.".
+///   diagnosis comes first. Its value is relative to the template, which names the condition of the topic
+///   ("breast cancer" with "yes", "stage III"; "glaucoma" with "pigmentary"), so the template is stated with it:
+///   "Diagnosis: breast cancer.", "Diagnosis: breast cancer, stage III.", "Diagnosis: uveitic glaucoma." (a value
+///   that already names it), "Condition: anxiety. No definitive diagnosis." (for "no" or "never").
 /// - Precision Medicine 2017–2019: `<disease>`, `<gene>`, `<demographic>`, `<other>` joined the same way.
 public enum TrecTopics {
     public static func parse(xml: String) -> [(id: String, text: String)] {
@@ -187,7 +190,7 @@ public enum TrecTopics {
             let body = String(rest[rest.index(after: tagEnd)..<close.lowerBound])
             rest = rest[close.upperBound...]
             guard let number = attribute("number", in: attributes) else { continue }
-            topics.append((number, text(of: body)))
+            topics.append((number, text(of: body, template: attribute("template", in: attributes).map(unescape))))
         }
         return topics
     }
@@ -198,7 +201,7 @@ public enum TrecTopics {
         return String(attributes[start.upperBound..<end])
     }
 
-    private static func text(of body: String) -> String {
+    private static func text(of body: String, template: String?) -> String {
         var sentences: [String] = []
         var diagnosis: String?
         var rest = Substring(body)
@@ -228,7 +231,22 @@ public enum TrecTopics {
             }
         }
         guard structured else { return unescape(body).trimmingCharacters(in: .whitespacesAndNewlines) }
-        return ((diagnosis.map { ["Diagnosis: \($0)."] } ?? []) + sentences).joined(separator: " ")
+        return (diagnosisSentences(diagnosis, template: template) + sentences).joined(separator: " ")
+    }
+
+    /// The definitive diagnosis read with the template's condition (see ``TrecTopics``).
+    private static func diagnosisSentences(_ value: String?, template: String?) -> [String] {
+        guard let template = template?.trimmingCharacters(in: .whitespaces), !template.isEmpty else {
+            return value.map { ["Diagnosis: \($0)."] } ?? []
+        }
+        guard let value else { return ["Condition: \(template)."] }
+        switch value.lowercased() {
+        case "yes": return ["Diagnosis: \(template)."]
+        case "no", "never": return ["Condition: \(template).", "No definitive diagnosis."]
+        default:
+            let named = value.lowercased().contains(template.lowercased())
+            return [named ? "Diagnosis: \(value)." : "Diagnosis: \(template), \(value)."]
+        }
     }
 
     private static func capitalised(_ text: String) -> String {

@@ -7,15 +7,16 @@ public struct TrialMatch: Sendable {
     public var nctId: String
     /// Final score (retrieval × eligibility adjustments); only the order is meaningful.
     public var score: Double
-    /// The BM25F score of the patient's concepts, before eligibility.
+    /// The retrieval score (concepts, note and feedback mixed), before eligibility.
     public var retrievalScore: Double
     public var report: EligibilityReport
 }
 
 /// Ranks trials for a patient: concepts taken from the patient (lexicon concepts of what is stated present, and the
 /// note's distinctive words; nothing stated absent or about relatives), BM25F retrieval over titles, conditions,
-/// interventions, summaries and inclusion criteria, then re-ranking of the best candidates by eligibility — registered
-/// age and sex limits, criteria that exclude, conditions the patient states.
+/// interventions, summaries and inclusion criteria mixed with plain BM25 of the note, a second search with the
+/// condition terms of the best trials (pseudo-relevance feedback), then re-ranking of the best candidates by
+/// eligibility — registered age and sex limits, criteria that exclude, conditions the patient states.
 ///
 /// Deterministic and offline: equal inputs give equal rankings; ties are broken by NCT id.
 public struct TrialMatcher: Sendable {
@@ -47,6 +48,12 @@ public struct TrialMatcher: Sendable {
         /// Whether the lexical part also reads what the patient does not have: "no prior cataract surgery" says
         /// which trials are topical even though it is no condition to match.
         public var lexicalIncludesAbsent = true
+        /// Pseudo-relevance feedback: how many of the best first-pass trials are read, how many of their condition
+        /// terms are searched, and the share of that second search in the retrieval score (0 turns it off). 10 and
+        /// 10 are the usual RM3 settings; the share was compared at 0.15 and 0.3 (docs/MATCHING.md).
+        public var feedbackDocuments = 10
+        public var feedbackTerms = 10
+        public var feedbackWeight = 0.15
 
         public init() {}
     }
@@ -127,28 +134,8 @@ public struct TrialMatcher: Sendable {
 
     /// Ranks trials for patient facts already read (see ``EligibilityEvaluator/facts(for:)``).
     public func match(_ facts: EligibilityEvaluator.PatientFacts, limit: Int = 100, allowed: Set<String>? = nil) -> [TrialMatch] {
-        var scores = [Float](repeating: 0, count: index.count)
-        for concept in concepts(facts) {
-            var best: [Int: Float] = [:]
-            for alternative in concept.alternatives {
-                for (document, score) in phraseScores(alternative) where score > best[document, default: 0] {
-                    best[document] = score
-                }
-            }
-            for (document, score) in best { scores[document] += concept.weight * score }
-        }
-        // Lexical evidence: plain BM25 of everything the patient states present (negations and relatives' history
-        // left out) over all of each trial's text, which weighs the note's details (HER2, lymph nodes, FEV1). Each
-        // score is scaled by its best and the two are mixed.
-        let lexicalText = facts.statements.filter { parameters.lexicalIncludesAbsent || $0.assertion == .present }
-            .map(\.text).joined(separator: " ")
-        let lexical = plainBM25(TextAnalyzer.indexTerms(lexicalText))
-        let bestConcept = max(Float.leastNonzeroMagnitude, scores.max() ?? 0)
-        let bestLexical = max(Double.leastNonzeroMagnitude, lexical.max() ?? 0)
-        let share = parameters.lexicalShare
-        for document in scores.indices {
-            scores[document] = Float((1 - share) * Double(scores[document] / bestConcept) + share * lexical[document] / bestLexical)
-        }
+        var scores = retrievalScores(facts)
+        if parameters.feedbackWeight > 0 { scores = withFeedback(scores) }
         var candidates = scores.indices.filter { scores[$0] > 0 }
         if let allowed { candidates = candidates.filter { allowed.contains(index.documents[$0].trial.nctId) } }
         candidates.sort { (scores[$0], index.documents[$1].trial.nctId) > (scores[$1], index.documents[$0].trial.nctId) }
@@ -164,6 +151,72 @@ public struct TrialMatcher: Sendable {
         }
         matches.sort { ($0.score, $1.nctId) > ($1.score, $0.nctId) }
         return Array(matches.prefix(limit))
+    }
+
+    /// First-pass retrieval: the concepts' BM25F and the plain BM25 of the patient's statements, each scaled by its
+    /// best and mixed (``Parameters/lexicalShare``).
+    func retrievalScores(_ facts: EligibilityEvaluator.PatientFacts) -> [Float] {
+        var scores = [Float](repeating: 0, count: index.count)
+        for concept in concepts(facts) {
+            var best: [Int: Float] = [:]
+            for alternative in concept.alternatives {
+                for (document, score) in phraseScores(alternative) where score > best[document, default: 0] {
+                    best[document] = score
+                }
+            }
+            for (document, score) in best { scores[document] += concept.weight * score }
+        }
+        // Lexical evidence: plain BM25 of the patient's statements over all of each trial's text, which weighs the
+        // note's details (HER2, lymph nodes, FEV1).
+        let lexicalText = facts.statements.filter { parameters.lexicalIncludesAbsent || $0.assertion == .present }
+            .map(\.text).joined(separator: " ")
+        let lexical = plainBM25(TextAnalyzer.indexTerms(lexicalText))
+        let bestConcept = max(Float.leastNonzeroMagnitude, scores.max() ?? 0)
+        let bestLexical = max(Double.leastNonzeroMagnitude, lexical.max() ?? 0)
+        let share = parameters.lexicalShare
+        for document in scores.indices {
+            scores[document] = Float((1 - share) * Double(scores[document] / bestConcept) + share * lexical[document] / bestLexical)
+        }
+        return scores
+    }
+
+    /// Pseudo-relevance feedback (RM3-style, Lavrenko & Croft 2001; Abdul-Jaleel et al. 2004): the strongest terms
+    /// of the best first-pass trials' conditions (see ``feedbackModel(_:)``) are searched with BM25F, and that score,
+    /// scaled by its best, is mixed in with ``Parameters/feedbackWeight``. It finds trials registered under the
+    /// words of the patient's likely condition when the note describes it in other words.
+    func withFeedback(_ scores: [Float]) -> [Float] {
+        let model = feedbackModel(scores)
+        guard !model.isEmpty else { return scores }
+        var feedback = [Float](repeating: 0, count: index.count)
+        for (term, weight) in model {
+            for (document, score) in termScores(index.termIds[term]!) { feedback[document] += weight * score }
+        }
+        let bestFeedback = max(Float.leastNonzeroMagnitude, feedback.max() ?? 0)
+        let bestScore = max(Float.leastNonzeroMagnitude, scores.max() ?? 0)
+        let share = Float(parameters.feedbackWeight)
+        return scores.indices.map { (1 - share) * scores[$0] / bestScore + share * feedback[$0] / bestFeedback }
+    }
+
+    /// The relevance model of the best ``Parameters/feedbackDocuments`` trials: each term of a trial's conditions
+    /// field (conditions, keywords, condition MeSH terms) weighs its share of that field times the trial's score;
+    /// the ``Parameters/feedbackTerms`` heaviest, best first (ties by term, so the ranking stays deterministic).
+    /// Terms in more than ``Parameters/maximumWordShare`` of trials, or in only one, are skipped.
+    func feedbackModel(_ scores: [Float]) -> [(term: String, weight: Float)] {
+        let best = scores.indices.filter { scores[$0] > 0 }
+            .sorted { (scores[$0], index.documents[$1].trial.nctId) > (scores[$1], index.documents[$0].trial.nctId) }
+            .prefix(parameters.feedbackDocuments)
+        let limit = UInt32(max(1, parameters.maximumWordShare * Double(index.count)))
+        var model: [String: Float] = [:]
+        for document in best {
+            let terms = index.documents[document].conditionTerms
+            let length = Float(terms.reduce(0) { $0 + $1.count })
+            for entry in terms {
+                guard let id = index.termIds[entry.term], (2...limit).contains(index.documentFrequency[Int(id)]) else { continue }
+                model[entry.term, default: 0] += scores[document] * Float(entry.count) / length
+            }
+        }
+        return model.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(parameters.feedbackTerms)
+            .map { (term: $0.key, weight: $0.value) }
     }
 
     /// The eligibility multiplier of one trial (see ``Parameters``).

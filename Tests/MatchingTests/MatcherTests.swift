@@ -1,6 +1,6 @@
 import DemoData
 import Foundation
-import Matching
+@testable import Matching
 import Search
 import Storage
 import Testing
@@ -205,6 +205,31 @@ enum Demo {
         }
     }
 
+    /// Pseudo-relevance feedback reads the conditions of the best first-pass trials: for a lymphoma note its terms
+    /// come from those trials and name the disease, and they bring no trial of another disease into the top ten.
+    @Test func feedbackReadsTheConditionsOfTheBestTrials() {
+        let note = "62-year-old man with relapsed diffuse large B-cell lymphoma after R-CHOP and salvage chemotherapy. ECOG 1."
+        let facts = matcher.evaluator.facts(for: PatientProfile(text: note))
+        let first = matcher.retrievalScores(facts)
+        let model = matcher.feedbackModel(first)
+        #expect(!model.isEmpty && model.count <= matcher.parameters.feedbackTerms)
+        #expect(zip(model, model.dropFirst()).allSatisfy { $0.weight >= $1.weight })
+        let best = first.indices.sorted { first[$0] > first[$1] }.prefix(matcher.parameters.feedbackDocuments)
+        let vocabulary = Set(best.flatMap { matcher.index.documents[$0].conditionTerms.map(\.term) })
+        #expect(model.allSatisfy { vocabulary.contains($0.term) }, "\(model)")
+        #expect(model.contains { TextAnalyzer.indexTerms("lymphoma").contains($0.term) }, "\(model)")
+
+        var without = matcher
+        without.parameters.feedbackWeight = 0
+        func lymphomaTrials(_ matcher: TrialMatcher) -> Int {
+            matcher.match(facts, limit: 10).filter { match in
+                let trial = Demo.byId[match.nctId]!
+                return (trial.conditions + [trial.briefTitle]).joined(separator: " ").lowercased().contains("lymphoma")
+            }.count
+        }
+        #expect(lymphomaTrials(matcher) >= lymphomaTrials(without))
+    }
+
     @Test func rankingIsDeterministic() {
         let patient = PatientProfile(text: "45-year-old woman with type 2 diabetes on metformin, HbA1c 8.2%, BMI 32.")
         let first = matcher.match(patient, limit: 50).map(\.nctId)
@@ -287,5 +312,40 @@ enum Demo {
         let profile = PatientProfile(text: topics[0].text).extracted()
         #expect(profile.age == 54)
         #expect(profile.labs.first { $0.analyte == .hba1c }?.value == 8.1)
+    }
+
+    /// TREC CT 2023 topics 2, 6, 8 and 17 as published: the definitive diagnosis ("yes", "no", "pigmentary",
+    /// "stage III") only makes sense with the template, which names the condition.
+    @Test func statesTheTemplatesConditionWithTheDiagnosis() {
+        let xml = """
+            <topics task="2023 TREC Clinical Trials">
+              <topic number="2" template="glaucoma">
+                <field name="definitive diagnosis">pigmentary</field>
+                <field name="intraocular pressure">15 mmHg</field>
+              </topic>
+              <topic number="6" template="anxiety">
+                <field name="definitive diagnosis">yes</field>
+                <field name="age">25 years old</field>
+              </topic>
+              <topic number="8" template="anxiety">
+                <field name="definitive diagnosis">no</field>
+              </topic>
+              <topic number="17" template="breast cancer">
+                <field name="definitive diagnosis">stage III</field>
+                <field name="HER2">positive</field>
+              </topic>
+            </topics>
+            """
+        let texts = TrecTopics.parse(xml: xml).map(\.text)
+        #expect(texts == [
+            "Diagnosis: glaucoma, pigmentary. Intraocular pressure: 15 mmHg.",
+            "Diagnosis: anxiety. Age: 25 years old.",
+            "Condition: anxiety. No definitive diagnosis.",
+            "Diagnosis: breast cancer, stage III. HER2: positive.",
+        ])
+        // The condition is read as present even when no definitive diagnosis is stated.
+        let facts = EligibilityEvaluator(lexicon: Fixture.lexicon).facts(for: PatientProfile(text: texts[2]))
+        let criterion = CriteriaParser.parse("Inclusion Criteria:\n* Anxiety disorder")[0]
+        #expect(EligibilityEvaluator(lexicon: Fixture.lexicon).assess(criterion, facts: facts).status == .met)
     }
 }
