@@ -146,13 +146,15 @@ func buildRouter(
     addRegistryPages(to: router, pages: pages, registry: registry)
     addMatchPages(to: router, pages: pages, finder: finder)
 
+    // Answers are cached by URI (ResponseCache); JSON is compact with sorted keys, so the same data always gives
+    // the same bytes (pretty-printing, the generator's default, doubled the bytes of a search answer).
     let api = router.group()
         .add(middleware: ResponseCacheMiddleware(cache: ResponseCache(capacityBytes: configuration.responseCacheBytes), finder: finder))
         .add(middleware: APIProblemMiddleware())
     try PasserelleAPI(
         trials: TrialsAPI(finder: finder, store: store, today: { Date() }), registry: RegistryAPI(registry: registry),
         matching: MatchAPI(finder: finder), people: PeopleAPI(subscriptions: subscriptions, desk: desk)
-    ).registerHandlers(on: api)
+    ).registerHandlers(on: api, configuration: Configuration(jsonEncodingOptions: [.sortedKeys]))
     let specification = try OpenAPISpecification.load()
     router.get("/openapi.yaml") { _, _ in
         Response(
