@@ -29,6 +29,7 @@ import pytest
 from axe_selenium_python import Axe
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -156,11 +157,25 @@ def km(text: str) -> int:
     return int(re.sub(r"\D", "", match.group(1).split(",")[0].split(".")[0]))
 
 
+def is_stale(element) -> bool:
+    """Whether `element` left the document. Chromium reports a node detached while it is being read as an inspector
+    error ("Node with given id does not belong to the document") rather than a stale reference: both mean gone."""
+    try:
+        element.is_enabled()
+        return False
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" in str(error):
+            return True
+        raise
+
+
 def click_and_wait(driver, element) -> None:
     """Clicks a link or button that loads a new page, and waits until the old page is gone and the new one loaded."""
     old_html = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, WAIT).until(EC.staleness_of(old_html))
+    WebDriverWait(driver, WAIT).until(lambda _: is_stale(old_html))
     WebDriverWait(driver, WAIT).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
