@@ -166,6 +166,7 @@ let package = Package(
                 "Web", "Storage", "DemoData", "Search", "Trials", "Analytics", "API", "Registry", "Access", "Navigation",
                 "Mail", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Fixtures")]
         ),

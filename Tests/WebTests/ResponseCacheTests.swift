@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import Registry
 import Search
+import ServiceLifecycle
 import Storage
 import Testing
 import Trials
@@ -202,26 +203,21 @@ struct BackgroundMatchingTests {
         try await changing.close()
     }
 
-    @Test("a live server builds the matcher after it starts serving, and keeps serving once it is built")
-    func liveServerKeepsRunning() async throws {
+    @Test("the build service stays up once the matcher is built (a service that returns would stop the server)")
+    func buildServiceKeepsRunning() async throws {
         let changing = try await ChangingStore.make()
-        var configuration = ServerConfiguration(port: 0)
-        configuration.matching = .background
-        let app = try await buildApplication(configuration: configuration, store: changing.store)
-        try await app.test(.live) { client in
-            var matching = ""
-            for _ in 0..<600 where matching != "ready" {
-                let health = try await client.execute(uri: "/health", method: .get)
-                matching = try DemoStore.json(health)["matching"] as? String ?? ""
-                if matching != "ready" { try await Task.sleep(for: .milliseconds(100)) }
-            }
-            #expect(matching == "ready")
+        let finder = try await changing.finder(matching: .background)
+        let group = ServiceGroup(services: [MatcherBuildService(finder: finder, logger: Logger(label: "test"))])
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            // Throws ServiceGroupError.serviceFinishedUnexpectedly if the service returns on its own.
+            tasks.addTask { try await group.run() }
+            // No time limit that a loaded test run could miss: the build ends when it ends.
+            while finder.matcher == nil { try await Task.sleep(for: .milliseconds(50)) }
             try await Task.sleep(for: .milliseconds(200))
-            let match = try await client.execute(
-                uri: "/api/v1/match", method: .post, headers: [.contentType: "application/json"],
-                body: ByteBuffer(string: Self.body))
-            #expect(match.status == .ok)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
         }
+        #expect(finder.matcher?.index.count == changing.lines.count - 1)
         try await changing.close()
     }
 
