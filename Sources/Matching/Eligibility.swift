@@ -100,6 +100,9 @@ public struct EligibilityEvaluator: Sendable {
         /// Groups stated absent in the past ("no prior myocardial infarction"), which a criterion about the past
         /// reads even when the same concept is present now.
         let absentBeforeGroups: Set<Int>
+        /// Broader groups of the present ones (lexicon hierarchy, modifiers left out) → the present group they come
+        /// from: DLBCL stated present makes "B-cell lymphoma" present too, never the reverse.
+        let broaderPresent: [Int: Int]
     }
 
     /// Concepts implied absent by another stated absent: HIV negative means no AIDS.
@@ -131,12 +134,20 @@ public struct EligibilityEvaluator: Sendable {
             }
         }
         for group in absentGroups { absentGroups.formUnion(impliedAbsences[group] ?? []) }
+        var broaderPresent: [Int: Int] = [:]
+        for group in presentGroups.sorted() {
+            for broader in lexicon.ancestors(of: group) where !presentGroups.contains(broader)
+                && !Self.modifierGroupIds.contains(lexicon.groups[broader].id)
+            {
+                broaderPresent[broader] = broaderPresent[broader] ?? group
+            }
+        }
         var labs: [Analyte: Measurement] = [:]
         for measurement in profile.labs where labs[measurement.analyte] == nil { labs[measurement.analyte] = measurement }
         return PatientFacts(
             profile: profile, presentGroups: presentGroups, absentGroups: absentGroups.subtracting(presentGroups),
             presentStatements: presentStatements, absentStatements: absentStatements,
-            labs: labs, statements: statements, absentBeforeGroups: absentBeforeGroups)
+            labs: labs, statements: statements, absentBeforeGroups: absentBeforeGroups, broaderPresent: broaderPresent)
     }
 
     /// The checklist of `trial` for the patient (its criteria parsed here).
@@ -190,12 +201,12 @@ public struct EligibilityEvaluator: Sendable {
         return EligibilityReport(verdict: verdict, assessments: assessments, reasons: reasons)
     }
 
-    /// Whether the patient states a condition of the trial: a lexicon group in common, or every content word of the
-    /// condition in one present statement.
+    /// Whether the patient states a condition of the trial: a lexicon group in common (or a narrower one stated:
+    /// DLBCL for a trial of B-cell lymphoma), or every content word of the condition in one present statement.
     func conditionMatches(_ condition: String, facts: PatientFacts) -> Bool {
         let spotted = lexicon.spot(condition)
         let groups = spotted.mentions.flatMap(\.groups).filter { !lexicon.groups[$0].isGeneric }
-        if groups.contains(where: facts.presentGroups.contains) { return true }
+        if groups.contains(where: { facts.presentGroups.contains($0) || facts.broaderPresent[$0] != nil }) { return true }
         let terms = Set(spotted.otherTerms + spotted.mentions.flatMap(\.terms)).subtracting(Self.criterionWords)
         guard !terms.isEmpty, terms.count <= 5 else { return false }
         return facts.presentStatements.contains { terms.isSubset(of: $0) }
@@ -320,22 +331,31 @@ public struct EligibilityEvaluator: Sendable {
             CriterionAssessment(criterion: criterion, status: status, evidence: evidence)
         }
         func name(_ group: Int) -> String { lexicon.groups[group].english.first ?? lexicon.groups[group].id }
+        /// Whether the patient has the concept, stated or through a narrower one.
+        func present(_ group: Int) -> Bool { facts.presentGroups.contains(group) || facts.broaderPresent[group] != nil }
+        /// The evidence that the patient has it: its name, or "diffuse large B-cell lymphoma is a B-cell lymphoma".
+        func presence(_ group: Int) -> String {
+            guard !facts.presentGroups.contains(group), let narrower = facts.broaderPresent[group] else { return name(group) }
+            return "\(name(narrower)) is a \(name(group))"
+        }
         let required = prepared.required
         let forbidden = prepared.forbidden
         if !required.isEmpty || !forbidden.isEmpty {
-            if let hit = forbidden.first(where: facts.presentGroups.contains) { return result(.notMet, name(hit)) }
+            if let hit = forbidden.first(where: facts.presentGroups.contains) ?? forbidden.first(where: present) {
+                return result(.notMet, presence(hit))
+            }
             if prepared.aboutPast, let before = required.first(where: facts.absentBeforeGroups.contains),
                 required.allSatisfy({ facts.absentBeforeGroups.contains($0) || !facts.presentGroups.contains($0) })
             {
                 return result(.notMet, "no prior " + name(before))
             }
             if !required.isEmpty, required.allSatisfy(facts.absentGroups.contains) { return result(.notMet, "no " + name(required[0])) }
-            let requiredMet = required.first(where: facts.presentGroups.contains)
+            let requiredMet = required.first(where: facts.presentGroups.contains) ?? required.first(where: present)
             let forbiddenAbsent = !forbidden.isEmpty && forbidden.allSatisfy(facts.absentGroups.contains)
             let wordsStated = !prepared.modifiersOnly || prepared.requiredTerms.isEmpty
                 || facts.presentStatements.contains { prepared.requiredTerms.isSubset(of: $0) }
             if required.isEmpty ? forbiddenAbsent : requiredMet != nil && wordsStated && (forbidden.isEmpty || forbiddenAbsent) {
-                return result(.met, requiredMet.map(name) ?? "no " + name(forbidden[0]))
+                return result(.met, requiredMet.map(presence) ?? "no " + name(forbidden[0]))
             }
             return result(.unknown, "")
         }

@@ -173,7 +173,8 @@ struct PreparedCriterion: Sendable {
 
     /// `topic`: the trial's own conditions. An exclusion (or a negated inclusion) that names the trial's condition
     /// describes a subtype or state of it ("Multiple myeloma not requiring treatment", "Active cancer other than
-    /// B-ALL"), which the patient's diagnosis alone cannot decide, so those concepts are set aside.
+    /// B-ALL"), which the patient's diagnosis alone cannot decide, so those concepts are set aside; so are the
+    /// condition's broader groups ("Other hematologic malignancy" in a CLL trial).
     init(_ criterion: Criterion, lexicon: MedicalLexicon, topic: Set<Int> = []) {
         self.criterion = criterion
         var required: Set<Int> = []
@@ -194,6 +195,8 @@ struct PreparedCriterion: Sendable {
             }
         }
         let aboutPast = ClinicalText.folded(criterion.statement).contains(where: EligibilityEvaluator.pastWords.contains)
+        // The broader groups of the topic too: "other hematologic malignancy" in a CLL trial is not the CLL itself.
+        let topic = topic.reduce(into: topic) { $0.formUnion(lexicon.ancestors(of: $1)) }
         if criterion.section == .exclusion, !aboutPast {
             let kept = required.subtracting(topic)
             if kept.count < required.count { namesTopic = true }

@@ -4,12 +4,16 @@ import Trials
 ///
 /// File format (UTF-8, one group per line, see docs/SEARCH.md):
 ///
-///     id<TAB>english term|english term|…<TAB>french term|french term|…
+///     id<TAB>english term|english term|…<TAB>french term|french term|…[<TAB>broader id|broader id|…]
 ///
 /// Blank lines and lines starting with `#` are ignored. The id is unique, made of lower-case ASCII letters,
 /// digits and "-". Both term lists are required (repeat a term that both languages share, e.g. "AAV"). Terms
 /// are plain text; a multi-word term matches as a phrase. Acronyms are written in capitals, since a lower-case
 /// stop word ("all") is not an acronym ("ALL").
+///
+/// The optional fourth column names the group's broader groups by id ("dlbcl" → "b-cell-lymphoma", "ibrutinib" →
+/// "btk"), declared anywhere in the file; the links must not form a cycle. Search ignores them; matching reads them
+/// through ``ancestors(of:)`` (a patient with DLBCL has a B-cell lymphoma).
 ///
 /// Groups whose id starts with `generic-` ("essai", "patients", "recrutement") are optional in queries: they
 /// expand and score but do not restrict the results (recruitment is a filter, not a word to find).
@@ -25,11 +29,14 @@ public struct MedicalLexicon: Sendable {
         public var isGeneric: Bool { id.hasPrefix("generic-") }
         public var english: [String]
         public var french: [String]
+        /// Ids of the broader groups (fourth column), as written.
+        public var broader: [String]
 
-        public init(id: String, english: [String], french: [String]) {
+        public init(id: String, english: [String], french: [String], broader: [String] = []) {
             self.id = id
             self.english = english
             self.french = french
+            self.broader = broader
         }
     }
 
@@ -57,6 +64,8 @@ public struct MedicalLexicon: Sendable {
     private(set) var longestKey = 0
     /// Per group, its terms as index-term phrases (deduplicated).
     private(set) var expansions: [[[String]]] = []
+    /// Per group, every broader group reached through the fourth column, transitively.
+    private var ancestorSets: [Set<Int>] = []
 
     /// An empty lexicon (no expansion).
     public init() {}
@@ -64,14 +73,15 @@ public struct MedicalLexicon: Sendable {
     /// Parses the TSV text; throws ``ParseError`` naming the first bad line.
     public init(tsv: String) throws(ParseError) {
         var seen: Set<String> = []
+        var lineNumbers: [Int] = []
         var number = 0
         for rawLine in tsv.split(separator: "\n", omittingEmptySubsequences: false) {
             number += 1
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             if line.allSatisfy(\.isWhitespace) || line.hasPrefix("#") { continue }
             let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard columns.count == 3 else {
-                throw ParseError(line: number, reason: "expected 3 tab-separated columns (id, English, French), found \(columns.count)")
+            guard columns.count == 3 || columns.count == 4 else {
+                throw ParseError(line: number, reason: "expected 3 or 4 tab-separated columns (id, English, French, broader ids), found \(columns.count)")
             }
             let id = String(columns[0])
             guard !id.isEmpty, id.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }) else {
@@ -80,8 +90,47 @@ public struct MedicalLexicon: Sendable {
             guard seen.insert(id).inserted else { throw ParseError(line: number, reason: "duplicate id \"\(id)\"") }
             let english = try Self.terms(columns[1], language: "English", line: number)
             let french = try Self.terms(columns[2], language: "French", line: number)
-            add(Group(id: id, english: english, french: french))
+            let broader = columns.count < 4 ? [] : columns[3].split(separator: "|", omittingEmptySubsequences: false).map {
+                String($0).trimmed
+            }
+            if broader.contains(where: \.isEmpty) { throw ParseError(line: number, reason: "empty broader id (stray \"|\")") }
+            add(Group(id: id, english: english, french: french, broader: broader))
+            lineNumbers.append(number)
         }
+        try resolveBroader(lines: lineNumbers)
+    }
+
+    /// Resolves the broader ids into ``ancestorSets``; an unknown id or a cycle names the line of the group at fault.
+    private mutating func resolveBroader(lines: [Int]) throws(ParseError) {
+        let groups = self.groups
+        let indexes = Dictionary(groups.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var parents: [[Int]] = []
+        for (index, group) in groups.enumerated() {
+            var resolved: [Int] = []
+            for id in group.broader {
+                guard let parent = indexes[id] else { throw ParseError(line: lines[index], reason: "unknown broader id \"\(id)\"") }
+                resolved.append(parent)
+            }
+            parents.append(resolved)
+        }
+        // Depth-first, memoised; a group met again while its own ancestors are being collected closes a cycle.
+        var sets: [Set<Int>?] = Array(repeating: nil, count: groups.count)
+        var visiting: Set<Int> = []
+        func collect(_ index: Int) throws(ParseError) -> Set<Int> {
+            if let known = sets[index] { return known }
+            guard visiting.insert(index).inserted else {
+                throw ParseError(line: lines[index], reason: "broader links of \"\(groups[index].id)\" form a cycle")
+            }
+            var ancestors: Set<Int> = []
+            for parent in parents[index] {
+                ancestors.insert(parent)
+                ancestors.formUnion(try collect(parent))
+            }
+            visiting.remove(index)
+            sets[index] = ancestors
+            return ancestors
+        }
+        ancestorSets = try groups.indices.map { (index) throws(ParseError) in try collect(index) }
     }
 
     private static func terms(_ column: Substring, language: String, line: Int) throws(ParseError) -> [String] {
@@ -121,6 +170,11 @@ public struct MedicalLexicon: Sendable {
             }
         }
         expansions.append(phrases)
+    }
+
+    /// The broader groups of a group, transitively (a DLBCL group → B-cell lymphoma, non-Hodgkin lymphoma, lymphoma…).
+    public func ancestors(of group: Int) -> Set<Int> {
+        group < ancestorSets.count ? ancestorSets[group] : []
     }
 
     /// The groups whose key is exactly `keys` in `language`.
