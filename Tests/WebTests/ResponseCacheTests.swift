@@ -49,6 +49,17 @@ struct ChangingStore {
         return try await Finder.build(store: store, lexicon: lexicon, geography: geography, matching: matching)
     }
 
+    /// The application's router without its background services: the index refreshes when a test says, never in
+    /// between (a refresh service racing the test's own refresh would make the test's expectations timing-dependent).
+    func application(finder: Finder, configuration: ServerConfiguration = ServerConfiguration()) async throws
+        -> some ApplicationProtocol
+    {
+        let (router, _) = try await buildRouter(
+            configuration: configuration, store: store, finder: finder, logger: Logger(label: "test"),
+            registryToday: { CivilDate(utc: Date()) })
+        return Application(router: router)
+    }
+
     func close() async throws {
         try await store.close()
         try? FileManager.default.removeItem(at: directory)
@@ -63,7 +74,7 @@ struct ResponseCacheTests {
     func repeatedSearchUntilImport() async throws {
         let changing = try await ChangingStore.make()
         let finder = try await changing.finder(matching: .off)
-        let app = try await buildApplication(configuration: ServerConfiguration(), store: changing.store, finder: finder)
+        let app = try await changing.application(finder: finder)
         let words = changing.last.briefTitle.split(separator: " ").prefix(4).joined(separator: " ")
         let uri = "/api/v1/trials?q=\(words.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&limit=50"
         try await app.test(.router) { client in
@@ -98,7 +109,7 @@ struct ResponseCacheTests {
     func onlySuccessfulPublicAnswers() async throws {
         let changing = try await ChangingStore.make()
         let finder = try await changing.finder(matching: .off)
-        let app = try await buildApplication(configuration: ServerConfiguration(), store: changing.store, finder: finder)
+        let app = try await changing.application(finder: finder)
         try await app.test(.router) { client in
             for _ in 0..<2 {
                 let bad = try await client.execute(uri: "/api/v1/trials?q=cancer&near=Atlantis", method: .get)
@@ -117,7 +128,7 @@ struct ResponseCacheTests {
         }
         var off = ServerConfiguration()
         off.responseCacheBytes = 0
-        let uncached = try await buildApplication(configuration: off, store: changing.store, finder: finder)
+        let uncached = try await changing.application(finder: finder, configuration: off)
         try await uncached.test(.router) { client in
             for _ in 0..<2 {
                 let response = try await client.execute(uri: "/api/v1/trials?q=cancer", method: .get)
@@ -161,12 +172,12 @@ struct BackgroundMatchingTests {
         let finder = try await changing.finder(matching: .background)
         #expect(finder.awaitsMatcher)
         #expect(finder.matcher == nil)
-        // The router without its background services, so the matcher is built when this test says.
-        let (router, services) = try await buildRouter(
+        let (_, services) = try await buildRouter(
             configuration: ServerConfiguration(), store: changing.store, finder: finder, logger: Logger(label: "test"),
             registryToday: { CivilDate(utc: Date()) })
         #expect(services.contains { $0 is MatcherBuildService })
-        try await Application(router: router).test(.router) { client in
+        // Without the services, so the matcher is built when this test says.
+        try await changing.application(finder: finder).test(.router) { client in
             let search = try await client.execute(uri: "/api/v1/trials?q=lymphoma", method: .get)
             #expect(search.status == .ok)
             let building = try await client.execute(uri: "/health", method: .get)
@@ -243,8 +254,7 @@ struct BackgroundMatchingTests {
         #expect(!finder.awaitsMatcher)
         try await finder.buildMatcherInBackground()
         #expect(finder.matcher == nil, "off means never")
-        let app = try await buildApplication(configuration: ServerConfiguration(), store: changing.store, finder: finder)
-        try await app.test(.router) { client in
+        try await changing.application(finder: finder).test(.router) { client in
             let response = try await client.execute(
                 uri: "/api/v1/match", method: .post, headers: [.contentType: "application/json"],
                 body: ByteBuffer(string: Self.body))
