@@ -221,6 +221,27 @@ public enum SourceFile {
         while let chunk = try reader.next() { data.append(chunk) }
         return data
     }
+
+    /// The trials of whole study files (JSON-lines, gzip or plain), as an import would leave them: a later record
+    /// with the same NCT id replaces an earlier one; lines that are not studies are skipped.
+    public static func trials(_ files: [URL]) throws -> [Trial] {
+        var trials: [Trial] = []
+        var positions: [String: Int] = [:]
+        for file in files {
+            let data = try read(file.path)
+            for (number, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() {
+                guard case .success(let sourced)? = StudySources.line(Data(line), number: number + 1, file: file.lastPathComponent)
+                else { continue }
+                if let position = positions[sourced.trial.nctId] {
+                    trials[position] = sourced.trial
+                } else {
+                    positions[sourced.trial.nctId] = trials.count
+                    trials.append(sourced.trial)
+                }
+            }
+        }
+        return trials
+    }
 }
 
 /// Reads a file in chunks, inflating it on the fly when it starts with the gzip magic bytes.

@@ -28,7 +28,7 @@ struct AlertsBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let trials = try Self.demoTrials()
+        let trials = try SourceFile.trials(DemoData.studyFiles)
         let (lexicon, geography) = try SearchSetup.resources()
         let index = TrialIndex(trials: trials, lexicon: lexicon, geography: geography)
         let cities = (try index.search(SearchQuery(facets: [.city])).facets[.city] ?? []).map(\.value)
@@ -72,26 +72,6 @@ struct AlertsBench: AsyncParsableCommand {
                 digests.subscribers, digests.alerts, digests.digests, digests.items, digests.seconds,
                 digests.alertsPerSecond))
         if report.disagreements > 0 { throw ExitCode(1) }
-    }
-
-    /// The bundled demo studies, a later record replacing an earlier one with the same NCT id (as the index does).
-    static func demoTrials() throws -> [Trial] {
-        var trials: [Trial] = []
-        var positions: [String: Int] = [:]
-        for file in DemoData.studyFiles {
-            let data = try SourceFile.read(file.path)
-            for (number, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() {
-                guard case .success(let sourced)? = StudySources.line(Data(line), number: number + 1, file: file.lastPathComponent)
-                else { continue }
-                if let position = positions[sourced.trial.nctId] {
-                    trials[position] = sourced.trial
-                } else {
-                    positions[sourced.trial.nctId] = trials.count
-                    trials.append(sourced.trial)
-                }
-            }
-        }
-        return trials
     }
 
     /// Places people type: Canadian postal areas (FSA) and place names from the geography tables, Québec's counted

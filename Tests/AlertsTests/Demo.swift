@@ -9,24 +9,7 @@ import Trials
 /// them, built once.
 enum Demo {
     /// The trials as the index keeps them: a later record with the same NCT id replaces an earlier one.
-    static let trials: [Trial] = {
-        var trials: [Trial] = []
-        var positions: [String: Int] = [:]
-        for file in DemoData.studyFiles {
-            let data = try! SourceFile.read(file.path)
-            for (number, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() {
-                guard case .success(let sourced)? = StudySources.line(Data(line), number: number + 1, file: file.lastPathComponent)
-                else { continue }
-                if let position = positions[sourced.trial.nctId] {
-                    trials[position] = sourced.trial
-                } else {
-                    positions[sourced.trial.nctId] = trials.count
-                    trials.append(sourced.trial)
-                }
-            }
-        }
-        return trials
-    }()
+    static let trials = try! SourceFile.trials(DemoData.studyFiles)
 
     static let lexicon = try! MedicalLexicon(tsv: String(contentsOf: DemoData.lexicon, encoding: .utf8))
     static let geography = Geography(

@@ -8,18 +8,7 @@ import Trials
 
 /// The bundled real demo studies (1,029) and a matcher over them, built once.
 enum Demo {
-    static let trials: [Trial] = {
-        var trials: [Trial] = []
-        for file in DemoData.studyFiles {
-            let data = try! SourceFile.read(file.path)
-            for (number, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() {
-                if case .success(let sourced)? = StudySources.line(Data(line), number: number + 1, file: file.lastPathComponent) {
-                    trials.append(sourced.trial)
-                }
-            }
-        }
-        return trials
-    }()
+    static let trials = try! SourceFile.trials(DemoData.studyFiles)
 
     static let matcher = TrialMatcher(index: MatchingIndex(trials: trials, lexicon: Fixture.lexicon), lexicon: Fixture.lexicon)
     static let byId = Dictionary(trials.map { ($0.nctId, $0) }, uniquingKeysWith: { first, _ in first })
