@@ -134,6 +134,9 @@ public struct EligibilityEvaluator: Sendable {
             }
         }
         for group in absentGroups { absentGroups.formUnion(impliedAbsences[group] ?? []) }
+        // A stated condition is not undone by a negation elsewhere in the note: "breast carcinoma … ER/PR negative"
+        // leaves the patient with a cancer, so broader groups of what is present (modifiers too) are never absent.
+        for group in presentGroups { absentGroups.subtract(lexicon.ancestors(of: group)) }
         var broaderPresent: [Int: Int] = [:]
         for group in presentGroups.sorted() {
             for broader in lexicon.ancestors(of: group) where !presentGroups.contains(broader)
@@ -240,7 +243,9 @@ public struct EligibilityEvaluator: Sendable {
         }
         switch criterion.kind {
         case .age:
-            guard let range = criterion.ageRange, let age = profile.age else { return result(.unknown) }
+            guard let range = criterion.ageRange, let age = profile.age, Self.isAboutPatientAge(criterion.statement) else {
+                return result(.unknown)
+            }
             return result(range.contains(age) ? .met : .notMet, "age \(Self.format(age))")
         case .sex:
             guard let wanted = criterion.sex else { return result(.met, "") }
@@ -340,9 +345,13 @@ public struct EligibilityEvaluator: Sendable {
         }
         let required = prepared.required
         let forbidden = prepared.forbidden
+        // "No uncontrolled hypertension": a patient with hypertension is excluded only when the qualifier is stated.
+        let qualified = prepared.qualifiers.isEmpty
+            || facts.presentStatements.contains { !$0.isDisjoint(with: prepared.qualifiers) }
+        let exclusion = criterion.section == .exclusion
         if !required.isEmpty || !forbidden.isEmpty {
             if let hit = forbidden.first(where: facts.presentGroups.contains) ?? forbidden.first(where: present) {
-                return result(.notMet, presence(hit))
+                return result(qualified || exclusion ? .notMet : .unknown, presence(hit))
             }
             if prepared.aboutPast, let before = required.first(where: facts.absentBeforeGroups.contains),
                 required.allSatisfy({ facts.absentBeforeGroups.contains($0) || !facts.presentGroups.contains($0) })
@@ -355,7 +364,8 @@ public struct EligibilityEvaluator: Sendable {
             let wordsStated = !prepared.modifiersOnly || prepared.requiredTerms.isEmpty
                 || facts.presentStatements.contains { prepared.requiredTerms.isSubset(of: $0) }
             if required.isEmpty ? forbiddenAbsent : requiredMet != nil && wordsStated && (forbidden.isEmpty || forbiddenAbsent) {
-                return result(.met, requiredMet.map(presence) ?? "no " + name(forbidden[0]))
+                return result(qualified || !exclusion || requiredMet == nil ? .met : .unknown,
+                    requiredMet.map(presence) ?? "no " + name(forbidden[0]))
             }
             return result(.unknown, "")
         }
@@ -365,16 +375,35 @@ public struct EligibilityEvaluator: Sendable {
         func stated(_ terms: Set<String>, in statements: [Set<String>]) -> Bool {
             !terms.isEmpty && terms.count <= 6 && statements.contains { terms.isSubset(of: $0) }
         }
-        if stated(refused, in: facts.presentStatements) { return result(.notMet, refused.sorted().joined(separator: " ")) }
+        if stated(refused, in: facts.presentStatements) {
+            return result(qualified || exclusion ? .notMet : .unknown, refused.sorted().joined(separator: " "))
+        }
         if stated(asked, in: facts.absentStatements) { return result(.notMet, "no " + asked.sorted().joined(separator: " ")) }
         if stated(asked, in: facts.presentStatements), refused.isEmpty || stated(refused, in: facts.absentStatements) {
-            return result(.met, asked.sorted().joined(separator: " "))
+            return result(qualified || !exclusion ? .met : .unknown, asked.sorted().joined(separator: " "))
         }
         if asked.isEmpty, stated(refused, in: facts.absentStatements) {
             return result(.met, "no " + refused.sorted().joined(separator: " "))
         }
         return result(.unknown, "")
     }
+
+    /// Whether an age criterion states the patient's own age now. Long run-on text (old registrations run several
+    /// headings together: "Age: Not specified Sex: Female Menopausal status: … at least 1 of the following"),
+    /// a heading ("Age 65-70 years:"), a condition on a subgroup ("if", "for patients") or another age ("onset of
+    /// hypertension by age 60", "siblings 55 years of age and younger", "explained to subjects age 8-17") say
+    /// nothing reliable about whether this patient's age fits, so such criteria stay unknown.
+    static func isAboutPatientAge(_ statement: String) -> Bool {
+        let words = ClinicalText.folded(statement)
+        guard words.count <= 20, !statement.trimmingCharacters(in: .whitespaces).hasSuffix(":") else { return false }
+        return Set(words).isDisjoint(with: otherAgeWords)
+    }
+
+    static let otherAgeWords: Set<String> = [
+        "if", "when", "onset", "diagnosed", "diagnosis", "donor", "donors", "sibling", "siblings", "parent", "parents",
+        "explained", "following", "relapses", "since", "child's", "mother", "father", "si", "lorsque", "diagnostic",
+        "donneur", "donneurs", "parents", "enfant",
+    ]
 
     /// Usual upper limits of normal for adults (canonical units), to read "bilirubin normal" against an absolute
     /// maximum; analytes not listed stay unknown.

@@ -170,6 +170,13 @@ struct PreparedCriterion: Sendable {
     var namesTopic = false
     /// The criterion speaks of the past ("prior", "previous", "history of").
     var aboutPast: Bool
+    /// Severity or activity qualifiers of the criterion ("uncontrolled", "severe", "active"), as index terms: the
+    /// patient's plain condition does not exclude unless one of them is stated too.
+    var qualifiers: Set<String> = []
+    /// The criterion decides nothing about conditions: a washout ("At least 4 weeks since prior chemotherapy"),
+    /// a permission ("Prior radiotherapy allowed", "Not specified") or a rule about treatment during the study
+    /// ("No concurrent radiotherapy"). Its concepts are set aside, so it stays unknown.
+    var decidesNothing = false
 
     /// `topic`: the trial's own conditions. An exclusion (or a negated inclusion) that names the trial's condition
     /// describes a subtype or state of it ("Multiple myeloma not requiring treatment", "Active cancer other than
@@ -194,7 +201,21 @@ struct PreparedCriterion: Sendable {
                 forbiddenTerms.formUnion(terms)
             }
         }
-        let aboutPast = ClinicalText.folded(criterion.statement).contains(where: EligibilityEvaluator.pastWords.contains)
+        let words = ClinicalText.folded(criterion.statement)
+        if criterion.section != .exclusion, Self.saysExcluded(words) {
+            // "Participants with tobacco use … are not eligible": an exclusion written among the inclusions.
+            swap(&required, &forbidden)
+            swap(&requiredTerms, &forbiddenTerms)
+        }
+        let aboutPast = words.contains(where: EligibilityEvaluator.pastWords.contains)
+        decidesNothing = Self.decidesNothing(words)
+        if decidesNothing {
+            required = []
+            forbidden = []
+            requiredTerms = []
+            forbiddenTerms = []
+        }
+        qualifiers = []
         // The broader groups of the topic too: "other hematologic malignancy" in a CLL trial is not the CLL itself.
         let topic = topic.reduce(into: topic) { $0.formUnion(lexicon.ancestors(of: $1)) }
         if criterion.section == .exclusion, !aboutPast {
@@ -216,6 +237,44 @@ struct PreparedCriterion: Sendable {
         self.aboutPast = aboutPast
     }
 
+    /// Whether folded `words` say that those described are excluded ("are not eligible", "will be excluded").
+    static func saysExcluded(_ words: [String]) -> Bool {
+        let text = " " + words.joined(separator: " ") + " "
+        return [" not eligible ", " ineligible ", " be excluded ", " are excluded ", " is excluded ", " non eligibles ",
+            " non eligible ", " seront exclus ", " sont exclus "].contains { text.contains($0) }
+    }
+
+    /// Index terms of severity and activity qualifiers, in English and French.
+    static let qualifierTerms = Set(TextAnalyzer.indexTerms(
+        "uncontrolled severe serious significant active symptomatic unstable decompensated untreated poorly "
+            + "inadequately contrôlé sévère grave significative évolutive instable symptomatique"))
+
+    static let timeUnits: Set = ["day", "days", "week", "weeks", "month", "months", "year", "years", "hours", "jours",
+        "semaines", "mois", "ans"]
+    static let negationWords: Set = ["no", "not", "nor", "never", "without", "pas", "aucun", "aucune", "sans", "ni"]
+    static let permissionWords: Set = ["allowed", "permitted", "autorise", "autorisee", "autorises", "autorisees", "permis",
+        "permise"]
+
+    /// Whether folded `words` make a washout, a permission or a rule about treatment during the study (see
+    /// ``decidesNothing``).
+    static func decidesNothing(_ words: [String]) -> Bool {
+        let set = Set(words)
+        if (set.contains("since") || set.contains("depuis")) && !set.isDisjoint(with: timeUnits) { return true }
+        if set.contains("recovered") || set.contains("concurrent") || set.contains("concomitant")
+            || set.contains("concurrently") || set.contains("concomitantly")
+        {
+            return true
+        }
+        if !set.isDisjoint(with: permissionWords), set.isDisjoint(with: negationWords) { return true }
+        let text = " " + words.joined(separator: " ") + " "
+        return [" not specified ", " may be eligible ", " non specifie "].contains { text.contains($0) }
+    }
+
+    /// Phrases that end a criterion's head.
+    static let headEnds = [" for ", " due to ", " associated with ", " secondary to ", " within ", " in the last ",
+        " in the past ", " during ", " other than ", " except ", " excluding ", " pour ", " dû à ", " due à ",
+        " dans les ", " autre que ", " autres que ", " sauf ", " à l'exception "]
+
     /// The criterion up to its first qualifying phrase; for "X of the following: a, b, c", the list.
     static func head(_ text: String) -> String {
         if let colon = text.firstIndex(of: ":"), text[..<colon].lowercased().contains("following"),
@@ -223,15 +282,12 @@ struct PreparedCriterion: Sendable {
         {
             return String(text[text.index(after: colon)...])
         }
-        let lowered = text.lowercased()
         var end = text.endIndex
-        for marker in [" for ", " due to ", " associated with ", " secondary to ", " within ", " in the last ",
-            " in the past ", " during ", " pour ", " dû à ", " due à ", " dans les "]
-        {
-            if let range = lowered.range(of: marker), range.lowerBound > lowered.startIndex {
-                let offset = lowered.distance(from: lowered.startIndex, to: range.lowerBound)
-                let index = text.index(text.startIndex, offsetBy: offset)
-                if index < end { end = index }
+        for marker in headEnds {
+            if let range = text.range(of: marker, options: .caseInsensitive), range.lowerBound > text.startIndex,
+                range.lowerBound < end
+            {
+                end = range.lowerBound
             }
         }
         return String(text[..<end])

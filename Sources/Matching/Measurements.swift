@@ -214,7 +214,11 @@ enum Comparisons {
     static let before: [([String], Direction)] = [
         (["greater", "than", "or", "equal", "to"], .atLeast), (["more", "than", "or", "equal", "to"], .atLeast),
         (["less", "than", "or", "equal", "to"], .atMost), (["superieur", "ou", "egal", "a"], .atLeast),
-        (["inferieur", "ou", "egal", "a"], .atMost), (["at", "least"], .atLeast), (["no", "less", "than"], .atLeast),
+        (["inferieur", "ou", "egal", "a"], .atMost), (["no", "greater", "than"], .atMost),
+        (["not", "greater", "than"], .atMost), (["no", "higher", "than"], .atMost), (["not", "higher", "than"], .atMost),
+        (["no", "older", "than"], .atMost), (["not", "older", "than"], .atMost), (["not", "less", "than"], .atLeast),
+        (["no", "lower", "than"], .atLeast), (["no", "younger", "than"], .atLeast), (["birth", "to"], .atMost),
+        (["at", "least"], .atLeast), (["no", "less", "than"], .atLeast),
         (["no", "more", "than"], .atMost), (["not", "more", "than"], .atMost), (["not", "exceeding"], .atMost),
         (["greater", "than"], .moreThan), (["more", "than"], .moreThan), (["higher", "than"], .moreThan),
         (["older", "than"], .moreThan), (["less", "than"], .lessThan), (["lower", "than"], .lessThan),

@@ -40,7 +40,7 @@ public struct TrialMatcher: Sendable {
         /// boosting again on shared lexicon groups lowered NDCG@10 on all three evaluation sets (docs/MATCHING.md).
         public var conditionBoost = 1.0
         public var demographicPenalty = 0.25
-        public var exclusionPenalty = 0.8
+        public var exclusionPenalty = 0.9
         public var healthyVolunteerPenalty = 0.5
         public var inclusionMetBonus = 0.05
         /// Share of the plain BM25 of the patient's statements in the retrieval score (the rest is the concepts').
@@ -54,8 +54,55 @@ public struct TrialMatcher: Sendable {
         public var feedbackDocuments = 10
         public var feedbackTerms = 10
         public var feedbackWeight = 0.15
+        /// Plain BM25 settings of the lexical part, and its query-term saturation k3 (Robertson et al. 1994): a word
+        /// the note repeats counts (k3 + 1)·qtf / (k3 + qtf) times; 0 counts every repeat (plain BM25).
+        public var lexicalK1 = 1.2
+        public var lexicalB = 0.75
+        public var queryTermSaturation = 1.0
 
         public init() {}
+
+        /// The names ``set(_:to:)`` accepts, for experiments from the command line.
+        public static let names = [
+            "titleWeight", "conditionsWeight", "interventionsWeight", "summaryWeight", "inclusionWeight", "exclusionWeight",
+            "k1", "conceptWeight", "wordWeight", "maximumWordShare", "rerankDepth", "conditionBoost", "demographicPenalty",
+            "exclusionPenalty", "healthyVolunteerPenalty", "inclusionMetBonus", "lexicalShare", "lexicalIncludesAbsent",
+            "feedbackDocuments", "feedbackTerms", "feedbackWeight", "lexicalK1", "lexicalB", "queryTermSaturation",
+        ]
+
+        /// Sets the knob called `name` (one of ``names``; a flag is on when non-zero). Returns false for an
+        /// unknown name or a value out of range.
+        public mutating func set(_ name: String, to value: Double) -> Bool {
+            guard value.isFinite, value >= 0 else { return false }
+            switch name {
+            case "titleWeight": fieldWeights[0] = Float(value)
+            case "conditionsWeight": fieldWeights[1] = Float(value)
+            case "interventionsWeight": fieldWeights[2] = Float(value)
+            case "summaryWeight": fieldWeights[3] = Float(value)
+            case "inclusionWeight": fieldWeights[4] = Float(value)
+            case "exclusionWeight": fieldWeights[5] = Float(value)
+            case "k1": k1 = Float(value)
+            case "conceptWeight": conceptWeight = Float(value)
+            case "wordWeight": wordWeight = Float(value)
+            case "maximumWordShare": maximumWordShare = value
+            case "rerankDepth": rerankDepth = Int(value)
+            case "conditionBoost": conditionBoost = value
+            case "demographicPenalty": demographicPenalty = value
+            case "exclusionPenalty": exclusionPenalty = value
+            case "healthyVolunteerPenalty": healthyVolunteerPenalty = value
+            case "inclusionMetBonus": inclusionMetBonus = value
+            case "lexicalShare" where value <= 1: lexicalShare = value
+            case "lexicalIncludesAbsent": lexicalIncludesAbsent = value != 0
+            case "feedbackDocuments": feedbackDocuments = Int(value)
+            case "feedbackTerms": feedbackTerms = Int(value)
+            case "feedbackWeight" where value <= 1: feedbackWeight = value
+            case "lexicalK1": lexicalK1 = value
+            case "lexicalB" where value <= 1: lexicalB = value
+            case "queryTermSaturation": queryTermSaturation = value
+            default: return false
+            }
+            return true
+        }
     }
 
     public var parameters = Parameters()
@@ -170,7 +217,9 @@ public struct TrialMatcher: Sendable {
         // note's details (HER2, lymph nodes, FEV1).
         let lexicalText = facts.statements.filter { parameters.lexicalIncludesAbsent || $0.assertion == .present }
             .map(\.text).joined(separator: " ")
-        let lexical = plainBM25(TextAnalyzer.indexTerms(lexicalText))
+        let lexical = plainBM25(
+            TextAnalyzer.indexTerms(lexicalText), k1: parameters.lexicalK1, b: parameters.lexicalB,
+            saturation: parameters.queryTermSaturation)
         let bestConcept = max(Float.leastNonzeroMagnitude, scores.max() ?? 0)
         let bestLexical = max(Double.leastNonzeroMagnitude, lexical.max() ?? 0)
         let share = parameters.lexicalShare
@@ -285,14 +334,14 @@ public struct TrialMatcher: Sendable {
         return ranked.prefix(limit).map { (index.documents[$0].trial.nctId, scores[$0]) }
     }
 
-    /// BM25 of `terms` (repeats count) over all of each trial's text, for every trial.
-    func plainBM25(_ terms: [String]) -> [Double] {
-        let k1 = 1.2
-        let b = 0.75
+    /// BM25 of `terms` over all of each trial's text, for every trial. Repeats count linearly, or saturated with
+    /// k3 = `saturation` when it is above 0.
+    func plainBM25(_ terms: [String], k1: Double = 1.2, b: Double = 0.75, saturation: Double = 0) -> [Double] {
         var queryCounts: [UInt32: Double] = [:]
         for term in terms {
             if let id = index.termIds[term] { queryCounts[id, default: 0] += 1 }
         }
+        if saturation > 0 { queryCounts = queryCounts.mapValues { (saturation + 1) * $0 / (saturation + $0) } }
         var scores = [Double](repeating: 0, count: index.count)
         let documents = Double(index.count)
         for (term, count) in queryCounts {

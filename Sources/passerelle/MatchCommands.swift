@@ -17,6 +17,9 @@ struct MatchCommand: AsyncParsableCommand {
             Evaluation topics (JSON lines {"_id","text"}), printed as a TREC run:
               passerelle match --queries queries.jsonl --top 1000 --tag passerelle > run.txt
               passerelle match --queries queries.jsonl --baseline bm25 > bm25.txt
+            Experiments (docs/MATCHING.md): change a knob with --set NAME=VALUE, or write one run per variant:
+              passerelle match --queries q.jsonl --variants variants.jsonl --output-directory runs/
+            where each line of variants.jsonl is {"tag": "fb30", "feedbackWeight": 0.3} (DIR/TAG.run).
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -30,8 +33,21 @@ struct MatchCommand: AsyncParsableCommand {
     @Option(help: "ECOG performance status 0–5 (overrides the text).") var ecog: Int?
     @Option(help: "Results to show for one patient.") var limit = 10
     @Flag(help: "Print JSON (one patient).") var json = false
+    @Option(name: .customLong("set"), help: "Change a matcher knob, NAME=VALUE (repeatable).") var settings: [String] = []
+    @Option(help: "JSON lines of variants {\"tag\": NAME, KNOB: VALUE, …}; writes DIR/NAME.run for each.") var variants: String?
+    @Option(help: "Where --variants writes its runs.") var outputDirectory: String?
 
     func validate() throws {
+        if variants != nil, queries == nil || outputDirectory == nil {
+            throw ValidationError("--variants needs --queries and --output-directory")
+        }
+        _ = try Self.parameters(settings.map { setting in
+            let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let value = Double(parts[1]) else {
+                throw ValidationError("--set \(setting): expected NAME=NUMBER")
+            }
+            return (parts[0], value)
+        }, context: "--set")
         if queries == nil, (text ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("give the patient's situation as TEXT, or --queries FILE")
         }
@@ -43,8 +59,26 @@ struct MatchCommand: AsyncParsableCommand {
         if let age, !(0...130).contains(age) { throw ValidationError("--age must be between 0 and 130") }
     }
 
+    /// Default parameters with `overrides` applied; an unknown knob or a bad value is named.
+    static func parameters(_ overrides: [(String, Double)], context: String) throws -> TrialMatcher.Parameters {
+        var parameters = TrialMatcher.Parameters()
+        for (name, value) in overrides where !parameters.set(name, to: value) {
+            throw ValidationError(
+                "\(context): \(name) = \(value) is not a knob or out of range; knobs: \(TrialMatcher.Parameters.names.joined(separator: ", "))")
+        }
+        return parameters
+    }
+
     func run() async throws {
-        let matcher = try await MatchSetup.matcher(database)
+        var matcher = try await MatchSetup.matcher(database)
+        matcher.parameters = try Self.parameters(settings.map { setting in
+            let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
+            return (parts[0], Double(parts[1])!)
+        }, context: "--set")
+        if let variants, let queries, let outputDirectory {
+            try runVariants(variants, queries: queries, directory: outputDirectory, matcher: matcher)
+            return
+        }
         if let queries {
             let topics = try MatchSetup.readTopics(queries)
             var rankings: [String: [(document: String, score: Double)]] = [:]
@@ -87,6 +121,38 @@ struct MatchCommand: AsyncParsableCommand {
                 let text = assessment.criterion.text.count > 90 ? String(assessment.criterion.text.prefix(89)) + "…" : assessment.criterion.text
                 print("     \(mark) \(assessment.criterion.section.rawValue) · \(assessment.status.rawValue) · \(text)  (\(assessment.evidence))")
             }
+        }
+    }
+}
+
+extension MatchCommand {
+    /// One run per variant line, from one index: DIR/TAG.run.
+    func runVariants(_ path: String, queries: String, directory: String, matcher: TrialMatcher) throws {
+        let topics = try MatchSetup.readTopics(queries)
+        let content = try String(contentsOfFile: path, encoding: .utf8)
+        var variants: [(tag: String, parameters: TrialMatcher.Parameters)] = []
+        for (offset, line) in content.split(separator: "\n").enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            let context = "\(path) line \(offset + 1)"
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                let tag = object["tag"] as? String, !tag.isEmpty, !tag.contains("/")
+            else { throw ValidationError("\(context): expected {\"tag\": NAME, KNOB: NUMBER, …}") }
+            var overrides: [(String, Double)] = []
+            for (name, value) in object where name != "tag" {
+                guard let number = value as? NSNumber else { throw ValidationError("\(context): \(name) must be a number") }
+                overrides.append((name, number.doubleValue))
+            }
+            variants.append((tag, try Self.parameters(overrides.sorted { $0.0 < $1.0 }, context: context)))
+        }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for variant in variants {
+            var variantMatcher = matcher
+            variantMatcher.parameters = variant.parameters
+            var rankings: [String: [(document: String, score: Double)]] = [:]
+            for topic in topics {
+                rankings[topic.id] = variantMatcher.match(PatientProfile(text: topic.text), limit: top).map { ($0.nctId, $0.score) }
+            }
+            let file = URL(fileURLWithPath: directory).appendingPathComponent("\(variant.tag).run")
+            try Data(TrecRun(rankings: rankings).text(tag: variant.tag).utf8).write(to: file)
         }
     }
 }
