@@ -215,7 +215,7 @@ struct PreparedCriterion: Sendable {
             requiredTerms = []
             forbiddenTerms = []
         }
-        qualifiers = []
+        qualifiers = Set(TextAnalyzer.indexTerms(Self.head(criterion.statement))).intersection(Self.qualifierTerms)
         // The broader groups of the topic too: "other hematologic malignancy" in a CLL trial is not the CLL itself.
         let topic = topic.reduce(into: topic) { $0.formUnion(lexicon.ancestors(of: $1)) }
         if criterion.section == .exclusion, !aboutPast {

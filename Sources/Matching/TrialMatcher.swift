@@ -39,7 +39,7 @@ public struct TrialMatcher: Sendable {
         /// Score multipliers. The condition boost is off (1): retrieval already weighs the conditions field, and
         /// boosting again on shared lexicon groups lowered NDCG@10 on all three evaluation sets (docs/MATCHING.md).
         public var conditionBoost = 1.0
-        public var demographicPenalty = 0.25
+        public var demographicPenalty = 0.5
         public var exclusionPenalty = 0.9
         public var healthyVolunteerPenalty = 0.5
         public var inclusionMetBonus = 0.05

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Eligibility criteria text split into single criteria, for display and for matching.
 ///
 /// Registrations write criteria as free text with headings ("Inclusion Criteria:", "Key Exclusion Criteria",
@@ -127,7 +129,50 @@ public struct CriteriaText: Sendable, Equatable {
             }
         }
         close()
-        self.items = items.filter { !Self.isFiller($0.text) }
+        self.items = items.flatMap(Self.splitRunOnHeadings).filter { !Self.isFiller($0.text) }
+    }
+
+    /// Headings of the NCI (PDQ) template used by many older registrations: "DISEASE CHARACTERISTICS:",
+    /// "PATIENT CHARACTERISTICS: Age: 18 and over Performance status: ECOG 0-2 Hepatic: …".
+    static let runOnSections = ["DISEASE CHARACTERISTICS:", "PATIENT CHARACTERISTICS:", "PRIOR CONCURRENT THERAPY:",
+        "PROTOCOL ENTRY CRITERIA:"]
+    static let runOnLabels = runOnSections + ["Age:", "Sex:", "Menopausal status:", "Performance status:",
+        "Life expectancy:", "Hematopoietic:", "Hepatic:", "Renal:", "Cardiovascular:", "Pulmonary:", "Neurologic:",
+        "Gastrointestinal:", "Immunologic:", "Other:", "Biologic therapy:", "Chemotherapy:", "Endocrine therapy:",
+        "Radiotherapy:", "Surgery:", "Other therapy:"]
+
+    /// An item that opens with a PDQ heading and runs two or more of them together ("PATIENT CHARACTERISTICS:
+    /// Age: 18 and over Performance status: ECOG 0-2") becomes one item per heading, each heading kept as the
+    /// item's context ("PATIENT CHARACTERISTICS: Age:" + "18 and over"). Any other item is returned as it is.
+    static func splitRunOnHeadings(_ item: Item) -> [Item] {
+        let text = item.text
+        var starts: [(range: Range<String.Index>, label: String)] = []
+        for label in runOnLabels {
+            var from = text.startIndex
+            while let range = text.range(of: label, range: from..<text.endIndex) {
+                if range.lowerBound == text.startIndex || text[text.index(before: range.lowerBound)] == " " {
+                    starts.append((range, label))
+                }
+                from = range.upperBound
+            }
+        }
+        starts.sort { $0.range.lowerBound < $1.range.lowerBound }
+        // "Other therapy:" also contains no "Other:"; "Endocrine therapy:" no "Age:": labels never overlap.
+        guard starts.count >= 2, starts[0].range.lowerBound == text.startIndex else { return [item] }
+        var result: [Item] = []
+        var section = item.context
+        for (offset, start) in starts.enumerated() {
+            let end = offset + 1 < starts.count ? starts[offset + 1].range.lowerBound : text.endIndex
+            let body = String(text[start.range.upperBound..<end]).trimmed
+            if runOnSections.contains(start.label) {
+                section = [item.context, start.label].compactMap { $0 }.joined(separator: " ")
+                if !body.isEmpty { result.append(Item(section: item.section, text: body, context: section)) }
+            } else if !body.isEmpty {
+                let context = [section, start.label].compactMap { $0 }.joined(separator: " ")
+                result.append(Item(section: item.section, text: body, context: context))
+            }
+        }
+        return result.isEmpty ? [item] : result
     }
 
     /// Whether an item at (`indent`, `marker`) belongs under a lead-in at (`parentIndent`, `parentMarker`).
