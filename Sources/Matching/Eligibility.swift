@@ -243,7 +243,7 @@ public struct EligibilityEvaluator: Sendable {
         }
         switch criterion.kind {
         case .age:
-            guard let range = criterion.ageRange, let age = profile.age, Self.isAboutPatientAge(criterion.statement) else {
+            guard let range = criterion.ageRange, let age = profile.age, prepared.aboutPatientAge else {
                 return result(.unknown)
             }
             return result(range.contains(age) ? .met : .notMet, "age \(Self.format(age))")

@@ -173,6 +173,9 @@ struct PreparedCriterion: Sendable {
     /// Severity or activity qualifiers of the criterion ("uncontrolled", "severe", "active"), as index terms: the
     /// patient's plain condition does not exclude unless one of them is stated too.
     var qualifiers: Set<String> = []
+    /// For an age criterion: whether it states the patient's own age now (``EligibilityEvaluator/isAboutPatientAge(_:)``),
+    /// worked out once here rather than at every assessment.
+    var aboutPatientAge = false
     /// The criterion decides nothing about conditions: a washout ("At least 4 weeks since prior chemotherapy"),
     /// a permission ("Prior radiotherapy allowed", "Not specified") or a rule about treatment during the study
     /// ("No concurrent radiotherapy"). Its concepts are set aside, so it stays unknown.
@@ -216,6 +219,7 @@ struct PreparedCriterion: Sendable {
             forbiddenTerms = []
         }
         qualifiers = Set(TextAnalyzer.indexTerms(Self.head(criterion.statement))).intersection(Self.qualifierTerms)
+        aboutPatientAge = criterion.kind == .age && EligibilityEvaluator.isAboutPatientAge(criterion.statement)
         // The broader groups of the topic too: "other hematologic malignancy" in a CLL trial is not the CLL itself.
         let topic = topic.reduce(into: topic) { $0.formUnion(lexicon.ancestors(of: $1)) }
         if criterion.section == .exclusion, !aboutPast {

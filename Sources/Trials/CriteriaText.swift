@@ -14,6 +14,8 @@ import Foundation
 ///    ``Item/context`` ("Adequate organ function defined as:" + "ANC ≥ 1.5 × 10⁹/L").
 /// 4. In a section without markers, each line or paragraph is one criterion.
 /// 5. ClinicalTrials.gov's Markdown escapes (`\<`, `\>`, `\*`, …) are removed.
+/// 6. An item that opens with a heading of the NCI (PDQ) template and runs several together ("PATIENT
+///    CHARACTERISTICS: Age: 18 and over Performance status: ECOG 0-2") is split, one item per heading.
 public struct CriteriaText: Sendable, Equatable {
     /// Where a criterion sits.
     public enum Section: String, Sendable, Codable, CaseIterable {
