@@ -170,6 +170,47 @@ struct CommandLineTests {
         #expect(broken.error.contains("unknown patient \"\(fields[0])\""))
     }
 
+    @Test("match --variants writes one TREC run per variant; unknown knobs and bad lines are named")
+    func matchVariants() throws {
+        let database = Self.temporaryDatabase()
+        #expect(try Self.run(["import", "--demo", "--database", database]).status == 0)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("passerelle-variants-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let topics = directory.appendingPathComponent("topics.jsonl")
+        try Data("""
+            {"_id": "1", "text": "62-year-old man with relapsed diffuse large B-cell lymphoma after R-CHOP, ECOG 1."}
+            {"_id": "2", "text": "Femme de 45 ans, cancer du sein HER2 positif métastatique."}
+            """.utf8).write(to: topics)
+        let variants = directory.appendingPathComponent("variants.jsonl")
+        try Data("""
+            {"tag": "reference"}
+            {"tag": "nofeedback", "feedbackWeight": 0}
+            """.utf8).write(to: variants)
+        let runs = directory.appendingPathComponent("runs")
+        let result = try Self.run([
+            "match", "--database", database, "--queries", topics.path, "--top", "20", "--variants", variants.path,
+            "--output-directory", runs.path,
+        ])
+        #expect(result.status == 0, "\(result.error)")
+        for tag in ["reference", "nofeedback"] {
+            let run = try String(contentsOf: runs.appendingPathComponent("\(tag).run"), encoding: .utf8)
+            let lines = run.split(separator: "\n")
+            #expect(lines.contains { $0.hasPrefix("1 Q0 NCT") } && lines.contains { $0.hasPrefix("2 Q0 NCT") })
+            #expect(lines.allSatisfy { $0.split(separator: " ").count == 6 && $0.hasSuffix(" \(tag)") })
+        }
+        let unknown = try Self.run(["match", "--database", database, "lymphoma", "--set", "boost=2"])
+        #expect(unknown.status != 0)
+        #expect(unknown.error.contains("boost = 2.0 is not a knob or out of range"), "\(unknown.error)")
+        let badNumber = try Self.run(["match", "--database", database, "lymphoma", "--set", "feedbackWeight=lots"])
+        #expect(badNumber.error.contains("--set feedbackWeight=lots: expected NAME=NUMBER"), "\(badNumber.error)")
+        try Data("{\"tag\": \"x\", \"feedbackWeight\": \"high\"}\n".utf8).write(to: variants)
+        let badLine = try Self.run([
+            "match", "--database", database, "--queries", topics.path, "--variants", variants.path, "--output-directory", runs.path,
+        ])
+        #expect(badLine.status != 0)
+        #expect(badLine.error.contains("variants.jsonl line 1: feedbackWeight must be a number"), "\(badLine.error)")
+    }
+
     @Test("search finds French queries in English records and refuses an unknown place")
     func search() throws {
         let database = Self.temporaryDatabase()
