@@ -117,6 +117,8 @@ enum Units {
         let used = min(words.count, tokens.count - index)
         if has("x uln") || has("× uln") || has("times uln") || has("times the upper") || has("x the upper")
             || has("× the upper") || has("x upper") || has("uln") || has("fois la limite") || has("x lsn") || has("lsn")
+            || has("times normal") || has("x normal") || has("× normal") || has("times the normal")
+            || has("times upper") || has("fois la normale")
         {
             return (value, true, used)
         }

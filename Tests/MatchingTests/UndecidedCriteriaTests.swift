@@ -107,6 +107,10 @@ import Trials
         #expect(low.values.allSatisfy { $0 == .met }, "\(low)")
         let high = assess(block, "Sickle cell disease. ALT 180 U/L.")
         #expect(high.values.allSatisfy { $0 == .notMet }, "\(high)")
+        // A multiple of normal is a multiple of the upper limit, which an absolute value cannot be compared with.
+        let relative = "PROTOCOL ENTRY CRITERIA: Hepatic: ALT no greater than 2 times normal"
+        #expect(assess(relative, "Sickle cell disease. ALT 43 U/L.").values.allSatisfy { $0 == .unknown })
+        #expect(assess(relative, "Sickle cell disease. ALT 1.5 x ULN.").values.allSatisfy { $0 == .met })
     }
 
     @Test func anExclusionWrittenAmongInclusionsIsReadAsOne() {
