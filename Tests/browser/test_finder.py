@@ -397,7 +397,7 @@ def test_save_search_and_ask_for_help_without_an_account(browser, base_url):
     browser.get(base_url + "/search?q=lymphome&near=H2X&radius_km=50")
     form = browser.find_element(By.ID, "save-search")
     form.find_element(By.NAME, "email").send_keys("selenium@example.org")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    click_and_wait(browser, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     body = browser.find_element(By.TAG_NAME, "main").text
     screenshot(browser, "saved-search")
     assert "Vérifiez vos courriels" in body, body[:300]
@@ -407,7 +407,7 @@ def test_save_search_and_ask_for_help_without_an_account(browser, base_url):
     browser.find_element(By.ID, "email").send_keys("selenium@example.org")
     browser.find_element(By.ID, "situation").send_keys("Relapsed lymphoma after two lines; interested in CAR-T.")
     browser.find_element(By.NAME, "consent").click()
-    browser.find_element(By.CSS_SELECTOR, "form.account-form button[type=submit]").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.account-form button[type=submit]"))
     screenshot(browser, "help-status")
     assert "/help/status/" in browser.current_url
     assert browser.find_element(By.ID, "help-status").text == "Received"
