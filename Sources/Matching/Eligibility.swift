@@ -134,12 +134,14 @@ public struct EligibilityEvaluator: Sendable {
             }
         }
         for group in absentGroups { absentGroups.formUnion(impliedAbsences[group] ?? []) }
-        // A stated condition is not undone by a negation elsewhere in the note: "breast carcinoma … ER/PR negative"
-        // leaves the patient with a cancer, so broader groups of what is present (modifiers too) are never absent.
-        for group in presentGroups { absentGroups.subtract(lexicon.ancestors(of: group)) }
         var broaderPresent: [Int: Int] = [:]
         for group in presentGroups.sorted() {
-            for broader in lexicon.ancestors(of: group) where !presentGroups.contains(broader)
+            let ancestors = lexicon.ancestors(of: group)
+            // A stated condition is not undone by a negation elsewhere in the note: "breast carcinoma … ER/PR
+            // negative" leaves the patient with a cancer, so broader groups of what is present (modifiers too) are
+            // never absent.
+            absentGroups.subtract(ancestors)
+            for broader in ancestors where !presentGroups.contains(broader)
                 && !Self.modifierGroupIds.contains(lexicon.groups[broader].id)
             {
                 broaderPresent[broader] = broaderPresent[broader] ?? group
@@ -348,10 +350,13 @@ public struct EligibilityEvaluator: Sendable {
         // "No uncontrolled hypertension": a patient with hypertension is excluded only when the qualifier is stated.
         let qualified = prepared.qualifiers.isEmpty
             || facts.presentStatements.contains { !$0.isDisjoint(with: prepared.qualifiers) }
-        let exclusion = criterion.section == .exclusion
+        /// `status`, or unknown when it would exclude the patient on a qualifier they do not state.
+        func unlessUnqualified(_ status: CriterionStatus) -> CriterionStatus {
+            !qualified && CriterionAssessment(criterion: criterion, status: status, evidence: "").excludes ? .unknown : status
+        }
         if !required.isEmpty || !forbidden.isEmpty {
             if let hit = forbidden.first(where: facts.presentGroups.contains) ?? forbidden.first(where: present) {
-                return result(qualified || exclusion ? .notMet : .unknown, presence(hit))
+                return result(unlessUnqualified(.notMet), presence(hit))
             }
             if prepared.aboutPast, let before = required.first(where: facts.absentBeforeGroups.contains),
                 required.allSatisfy({ facts.absentBeforeGroups.contains($0) || !facts.presentGroups.contains($0) })
@@ -364,7 +369,7 @@ public struct EligibilityEvaluator: Sendable {
             let wordsStated = !prepared.modifiersOnly || prepared.requiredTerms.isEmpty
                 || facts.presentStatements.contains { prepared.requiredTerms.isSubset(of: $0) }
             if required.isEmpty ? forbiddenAbsent : requiredMet != nil && wordsStated && (forbidden.isEmpty || forbiddenAbsent) {
-                return result(qualified || !exclusion || requiredMet == nil ? .met : .unknown,
+                return result(requiredMet == nil ? .met : unlessUnqualified(.met),
                     requiredMet.map(presence) ?? "no " + name(forbidden[0]))
             }
             return result(.unknown, "")
@@ -376,11 +381,11 @@ public struct EligibilityEvaluator: Sendable {
             !terms.isEmpty && terms.count <= 6 && statements.contains { terms.isSubset(of: $0) }
         }
         if stated(refused, in: facts.presentStatements) {
-            return result(qualified || exclusion ? .notMet : .unknown, refused.sorted().joined(separator: " "))
+            return result(unlessUnqualified(.notMet), refused.sorted().joined(separator: " "))
         }
         if stated(asked, in: facts.absentStatements) { return result(.notMet, "no " + asked.sorted().joined(separator: " ")) }
         if stated(asked, in: facts.presentStatements), refused.isEmpty || stated(refused, in: facts.absentStatements) {
-            return result(qualified || !exclusion ? .met : .unknown, asked.sorted().joined(separator: " "))
+            return result(unlessUnqualified(.met), asked.sorted().joined(separator: " "))
         }
         if asked.isEmpty, stated(refused, in: facts.absentStatements) {
             return result(.met, "no " + refused.sorted().joined(separator: " "))
@@ -402,7 +407,7 @@ public struct EligibilityEvaluator: Sendable {
     static let otherAgeWords: Set<String> = [
         "if", "when", "onset", "diagnosed", "diagnosis", "donor", "donors", "sibling", "siblings", "parent", "parents",
         "explained", "following", "relapses", "since", "child's", "mother", "father", "si", "lorsque", "diagnostic",
-        "donneur", "donneurs", "parents", "enfant",
+        "donneur", "donneurs", "enfant",
     ]
 
     /// Usual upper limits of normal for adults (canonical units), to read "bilirubin normal" against an absolute

@@ -176,10 +176,6 @@ struct PreparedCriterion: Sendable {
     /// For an age criterion: whether it states the patient's own age now (``EligibilityEvaluator/isAboutPatientAge(_:)``),
     /// worked out once here rather than at every assessment.
     var aboutPatientAge = false
-    /// The criterion decides nothing about conditions: a washout ("At least 4 weeks since prior chemotherapy"),
-    /// a permission ("Prior radiotherapy allowed", "Not specified") or a rule about treatment during the study
-    /// ("No concurrent radiotherapy"). Its concepts are set aside, so it stays unknown.
-    var decidesNothing = false
 
     /// `topic`: the trial's own conditions. An exclusion (or a negated inclusion) that names the trial's condition
     /// describes a subtype or state of it ("Multiple myeloma not requiring treatment", "Active cancer other than
@@ -211,8 +207,8 @@ struct PreparedCriterion: Sendable {
             swap(&requiredTerms, &forbiddenTerms)
         }
         let aboutPast = words.contains(where: EligibilityEvaluator.pastWords.contains)
-        decidesNothing = Self.decidesNothing(words)
-        if decidesNothing {
+        if Self.decidesNothing(words) {
+            // Its concepts are set aside, so it stays unknown.
             required = []
             forbidden = []
             requiredTerms = []
@@ -243,9 +239,14 @@ struct PreparedCriterion: Sendable {
 
     /// Whether folded `words` say that those described are excluded ("are not eligible", "will be excluded").
     static func saysExcluded(_ words: [String]) -> Bool {
+        contains(words, phrases: ["not eligible", "ineligible", "be excluded", "are excluded", "is excluded",
+            "non eligibles", "non eligible", "seront exclus", "sont exclus"])
+    }
+
+    /// Whether folded `words` hold one of `phrases` (whole words in a row).
+    static func contains(_ words: [String], phrases: [String]) -> Bool {
         let text = " " + words.joined(separator: " ") + " "
-        return [" not eligible ", " ineligible ", " be excluded ", " are excluded ", " is excluded ", " non eligibles ",
-            " non eligible ", " seront exclus ", " sont exclus "].contains { text.contains($0) }
+        return phrases.contains { text.contains(" \($0) ") }
     }
 
     /// Index terms of severity and activity qualifiers, in English and French.
@@ -259,8 +260,9 @@ struct PreparedCriterion: Sendable {
     static let permissionWords: Set = ["allowed", "permitted", "autorise", "autorisee", "autorises", "autorisees", "permis",
         "permise"]
 
-    /// Whether folded `words` make a washout, a permission or a rule about treatment during the study (see
-    /// ``decidesNothing``).
+    /// Whether folded `words` make a criterion that decides nothing about conditions: a washout ("At least 4 weeks
+    /// since prior chemotherapy"), a permission ("Prior radiotherapy allowed", "Not specified") or a rule about
+    /// treatment during the study ("No concurrent radiotherapy").
     static func decidesNothing(_ words: [String]) -> Bool {
         let set = Set(words)
         if (set.contains("since") || set.contains("depuis")) && !set.isDisjoint(with: timeUnits) { return true }
@@ -270,8 +272,7 @@ struct PreparedCriterion: Sendable {
             return true
         }
         if !set.isDisjoint(with: permissionWords), set.isDisjoint(with: negationWords) { return true }
-        let text = " " + words.joined(separator: " ") + " "
-        return [" not specified ", " may be eligible ", " non specifie "].contains { text.contains($0) }
+        return contains(words, phrases: ["not specified", "may be eligible", "non specifie"])
     }
 
     /// Phrases that end a criterion's head.

@@ -62,45 +62,44 @@ public struct TrialMatcher: Sendable {
 
         public init() {}
 
-        /// The names ``set(_:to:)`` accepts, for experiments from the command line.
-        public static let names = [
-            "titleWeight", "conditionsWeight", "interventionsWeight", "summaryWeight", "inclusionWeight", "exclusionWeight",
-            "k1", "conceptWeight", "wordWeight", "maximumWordShare", "rerankDepth", "conditionBoost", "demographicPenalty",
-            "exclusionPenalty", "healthyVolunteerPenalty", "inclusionMetBonus", "lexicalShare", "lexicalIncludesAbsent",
-            "feedbackDocuments", "feedbackTerms", "feedbackWeight", "lexicalK1", "lexicalB", "queryTermSaturation",
+        /// A knob ``set(_:to:)`` can change: its largest accepted value (the smallest is 0) and how it is applied.
+        private typealias Knob = (maximum: Double, apply: @Sendable (inout Parameters, Double) -> Void)
+
+        /// Every knob by name, for experiments from the command line (a flag is on when non-zero).
+        private static let knobs: [String: Knob] = [
+            "titleWeight": (.infinity, { $0.fieldWeights[0] = Float($1) }),
+            "conditionsWeight": (.infinity, { $0.fieldWeights[1] = Float($1) }),
+            "interventionsWeight": (.infinity, { $0.fieldWeights[2] = Float($1) }),
+            "summaryWeight": (.infinity, { $0.fieldWeights[3] = Float($1) }),
+            "inclusionWeight": (.infinity, { $0.fieldWeights[4] = Float($1) }),
+            "exclusionWeight": (.infinity, { $0.fieldWeights[5] = Float($1) }),
+            "k1": (.infinity, { $0.k1 = Float($1) }),
+            "conceptWeight": (.infinity, { $0.conceptWeight = Float($1) }),
+            "wordWeight": (.infinity, { $0.wordWeight = Float($1) }),
+            "maximumWordShare": (.infinity, { $0.maximumWordShare = $1 }),
+            "rerankDepth": (.infinity, { $0.rerankDepth = Int($1) }),
+            "conditionBoost": (.infinity, { $0.conditionBoost = $1 }),
+            "demographicPenalty": (.infinity, { $0.demographicPenalty = $1 }),
+            "exclusionPenalty": (.infinity, { $0.exclusionPenalty = $1 }),
+            "healthyVolunteerPenalty": (.infinity, { $0.healthyVolunteerPenalty = $1 }),
+            "inclusionMetBonus": (.infinity, { $0.inclusionMetBonus = $1 }),
+            "lexicalShare": (1, { $0.lexicalShare = $1 }),
+            "lexicalIncludesAbsent": (.infinity, { $0.lexicalIncludesAbsent = $1 != 0 }),
+            "feedbackDocuments": (.infinity, { $0.feedbackDocuments = Int($1) }),
+            "feedbackTerms": (.infinity, { $0.feedbackTerms = Int($1) }),
+            "feedbackWeight": (1, { $0.feedbackWeight = $1 }),
+            "lexicalK1": (.infinity, { $0.lexicalK1 = $1 }),
+            "lexicalB": (1, { $0.lexicalB = $1 }),
+            "queryTermSaturation": (.infinity, { $0.queryTermSaturation = $1 }),
         ]
 
-        /// Sets the knob called `name` (one of ``names``; a flag is on when non-zero). Returns false for an
-        /// unknown name or a value out of range.
+        /// The names ``set(_:to:)`` accepts, sorted.
+        public static var names: [String] { knobs.keys.sorted() }
+
+        /// Sets the knob called `name` (one of ``names``). Returns false for an unknown name or a value out of range.
         public mutating func set(_ name: String, to value: Double) -> Bool {
-            guard value.isFinite, value >= 0 else { return false }
-            switch name {
-            case "titleWeight": fieldWeights[0] = Float(value)
-            case "conditionsWeight": fieldWeights[1] = Float(value)
-            case "interventionsWeight": fieldWeights[2] = Float(value)
-            case "summaryWeight": fieldWeights[3] = Float(value)
-            case "inclusionWeight": fieldWeights[4] = Float(value)
-            case "exclusionWeight": fieldWeights[5] = Float(value)
-            case "k1": k1 = Float(value)
-            case "conceptWeight": conceptWeight = Float(value)
-            case "wordWeight": wordWeight = Float(value)
-            case "maximumWordShare": maximumWordShare = value
-            case "rerankDepth": rerankDepth = Int(value)
-            case "conditionBoost": conditionBoost = value
-            case "demographicPenalty": demographicPenalty = value
-            case "exclusionPenalty": exclusionPenalty = value
-            case "healthyVolunteerPenalty": healthyVolunteerPenalty = value
-            case "inclusionMetBonus": inclusionMetBonus = value
-            case "lexicalShare" where value <= 1: lexicalShare = value
-            case "lexicalIncludesAbsent": lexicalIncludesAbsent = value != 0
-            case "feedbackDocuments": feedbackDocuments = Int(value)
-            case "feedbackTerms": feedbackTerms = Int(value)
-            case "feedbackWeight" where value <= 1: feedbackWeight = value
-            case "lexicalK1": lexicalK1 = value
-            case "lexicalB" where value <= 1: lexicalB = value
-            case "queryTermSaturation": queryTermSaturation = value
-            default: return false
-            }
+            guard let knob = Self.knobs[name], value.isFinite, (0...knob.maximum).contains(value) else { return false }
+            knob.apply(&self, value)
             return true
         }
     }
@@ -344,7 +343,8 @@ public struct TrialMatcher: Sendable {
         if saturation > 0 { queryCounts = queryCounts.mapValues { (saturation + 1) * $0 / (saturation + $0) } }
         var scores = [Double](repeating: 0, count: index.count)
         let documents = Double(index.count)
-        for (term, count) in queryCounts {
+        // Terms in a fixed order: a dictionary's order changes from run to run, and so would the sums' last bits.
+        for (term, count) in queryCounts.sorted(by: { $0.key < $1.key }) {
             let frequency = Double(index.documentFrequency[Int(term)])
             let idf = log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
             var tf: [Int: Double] = [:]

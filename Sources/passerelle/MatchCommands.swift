@@ -41,13 +41,7 @@ struct MatchCommand: AsyncParsableCommand {
         if variants != nil, queries == nil || outputDirectory == nil {
             throw ValidationError("--variants needs --queries and --output-directory")
         }
-        _ = try Self.parameters(settings.map { setting in
-            let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let value = Double(parts[1]) else {
-                throw ValidationError("--set \(setting): expected NAME=NUMBER")
-            }
-            return (parts[0], value)
-        }, context: "--set")
+        _ = try settingParameters()
         if queries == nil, (text ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("give the patient's situation as TEXT, or --queries FILE")
         }
@@ -69,27 +63,38 @@ struct MatchCommand: AsyncParsableCommand {
         return parameters
     }
 
+    /// The parameters `--set NAME=VALUE` asks for.
+    func settingParameters() throws -> TrialMatcher.Parameters {
+        try Self.parameters(settings.map { setting in
+            let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let value = Double(parts[1]) else {
+                throw ValidationError("--set \(setting): expected NAME=NUMBER")
+            }
+            return (parts[0], value)
+        }, context: "--set")
+    }
+
+    /// The TREC run of `topics`: each ranked by `rank` (its best `top` trials with scores).
+    func trecRun(_ topics: [(id: String, text: String)], _ rank: (String) -> [(document: String, score: Double)]) -> TrecRun {
+        var rankings: [String: [(document: String, score: Double)]] = [:]
+        for topic in topics { rankings[topic.id] = rank(topic.text) }
+        return TrecRun(rankings: rankings)
+    }
+
     func run() async throws {
         var matcher = try await MatchSetup.matcher(database)
-        matcher.parameters = try Self.parameters(settings.map { setting in
-            let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
-            return (parts[0], Double(parts[1])!)
-        }, context: "--set")
+        matcher.parameters = try settingParameters()
         if let variants, let queries, let outputDirectory {
             try runVariants(variants, queries: queries, directory: outputDirectory, matcher: matcher)
             return
         }
         if let queries {
-            let topics = try MatchSetup.readTopics(queries)
-            var rankings: [String: [(document: String, score: Double)]] = [:]
-            for topic in topics {
-                if baseline != nil {
-                    rankings[topic.id] = matcher.baseline(topic.text, limit: top).map { ($0.nctId, $0.score) }
-                } else {
-                    rankings[topic.id] = matcher.match(PatientProfile(text: topic.text), limit: top).map { ($0.nctId, $0.score) }
-                }
+            let run = trecRun(try MatchSetup.readTopics(queries)) { text in
+                baseline != nil
+                    ? matcher.baseline(text, limit: top).map { ($0.nctId, $0.score) }
+                    : matcher.match(PatientProfile(text: text), limit: top).map { ($0.nctId, $0.score) }
             }
-            FileHandle.standardOutput.write(Data(TrecRun(rankings: rankings).text(tag: tag ?? (baseline ?? "passerelle")).utf8))
+            FileHandle.standardOutput.write(Data(run.text(tag: tag ?? (baseline ?? "passerelle")).utf8))
             return
         }
         let profile = PatientProfile(
@@ -147,12 +152,9 @@ extension MatchCommand {
         for variant in variants {
             var variantMatcher = matcher
             variantMatcher.parameters = variant.parameters
-            var rankings: [String: [(document: String, score: Double)]] = [:]
-            for topic in topics {
-                rankings[topic.id] = variantMatcher.match(PatientProfile(text: topic.text), limit: top).map { ($0.nctId, $0.score) }
-            }
+            let run = trecRun(topics) { variantMatcher.match(PatientProfile(text: $0), limit: top).map { ($0.nctId, $0.score) } }
             let file = URL(fileURLWithPath: directory).appendingPathComponent("\(variant.tag).run")
-            try Data(TrecRun(rankings: rankings).text(tag: variant.tag).utf8).write(to: file)
+            try Data(run.text(tag: variant.tag).utf8).write(to: file)
         }
     }
 }
